@@ -1,0 +1,130 @@
+// libcurl transport and the retry decorator.
+#include "aws/http.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "util/log.h"
+
+namespace kura {
+
+HttpOptions HttpOptions::from_environment(const Environment& env, const std::optional<std::string>& profile_ca_bundle) {
+  HttpOptions options;
+  options.ca_bundle = env.get("AWS_CA_BUNDLE");
+  if (!options.ca_bundle) options.ca_bundle = profile_ca_bundle;
+  options.proxy = env.get("HTTPS_PROXY");
+  if (!options.proxy) options.proxy = env.get("https_proxy");
+  options.no_proxy = env.get("NO_PROXY");
+  if (!options.no_proxy) options.no_proxy = env.get("no_proxy");
+  return options;
+}
+
+namespace {
+
+size_t append_body(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  constexpr size_t k_max_body = 1 << 20;  // STS answers are a few KiB; refuse to buffer a flood
+  if (body->size() + size * count > k_max_body) return 0;
+  body->append(data, size * count);
+  return size * count;
+}
+
+class CurlTransport final : public HttpTransport {
+ public:
+  explicit CurlTransport(HttpOptions options) : m_options(std::move(options)) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    CURL* curl = curl_easy_init();
+    if (!curl) return make_error("cannot initialise libcurl");
+    HttpResponse response;
+    curl_slist* headers = nullptr;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "Host" || name == "host") continue;  // curl derives Host from the URL
+      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    }
+    headers = curl_slist_append(headers, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.total_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    if (m_options.ca_bundle) curl_easy_setopt(curl, CURLOPT_CAINFO, m_options.ca_bundle->c_str());
+    // Set explicitly so HTTPS_PROXY in capitals and NO_PROXY behave as in the AWS CLI, whatever curl's defaults.
+    curl_easy_setopt(curl, CURLOPT_PROXY, m_options.proxy ? m_options.proxy->c_str() : "");
+    if (m_options.no_proxy) curl_easy_setopt(curl, CURLOPT_NOPROXY, m_options.no_proxy->c_str());
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+
+    CURLcode code = curl_easy_perform(curl);
+    if (code == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    if (code != CURLE_OK) {
+      std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+      return make_error("cannot reach " + request.url + ": " + detail,
+                        "check the network, HTTPS_PROXY/NO_PROXY, and the endpoint (AWS_ENDPOINT_URL_STS)");
+    }
+    return response;
+  }
+
+ private:
+  HttpOptions m_options;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpTransport> make_curl_transport(HttpOptions options) {
+  return std::make_unique<CurlTransport>(std::move(options));
+}
+
+RetryingTransport::RetryingTransport(HttpTransport& inner, Clock& clock, int max_attempts,
+                                     std::chrono::milliseconds base_delay, std::chrono::milliseconds max_delay)
+    : m_inner(inner),
+      m_clock(clock),
+      m_max_attempts(max_attempts),
+      m_base_delay(base_delay),
+      m_max_delay(max_delay),
+      m_random(std::random_device{}()) {}
+
+bool RetryingTransport::is_retryable(const HttpResponse& response) {
+  if (response.status >= 500 || response.status == 429) return true;
+  if (response.status == 400) {
+    for (const char* code : {"<Code>Throttling</Code>", "<Code>ThrottlingException</Code>",
+                             "<Code>RequestLimitExceeded</Code>", "<Code>TooManyRequestsException</Code>"}) {
+      if (response.body.find(code) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
+Result<HttpResponse> RetryingTransport::send(const HttpRequest& request) {
+  for (int attempt = 1;; ++attempt) {
+    auto response = m_inner.send(request);
+    bool retry = !response || is_retryable(*response);
+    if (!retry || attempt >= m_max_attempts) return response;
+    // Full jitter: a random delay up to base * 2^(attempt-1), capped.
+    long long ceiling = std::min<long long>(m_max_delay.count(), m_base_delay.count() * (1LL << (attempt - 1)));
+    std::uniform_int_distribution<long long> pick(0, ceiling);
+    auto delay = std::chrono::milliseconds(pick(m_random));
+    log_debug("http: attempt " + std::to_string(attempt) + " failed (" +
+              (response ? "status " + std::to_string(response->status) : response.error().message) + "), retrying in " +
+              std::to_string(delay.count()) + " ms");
+    m_clock.sleep_for(delay);
+  }
+}
+
+}  // namespace kura

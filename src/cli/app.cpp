@@ -1,0 +1,104 @@
+// The command line. The only file that knows CLI11; each command binds its flags into its input struct here.
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "util/log.h"
+
+namespace kura {
+
+namespace {
+
+constexpr const char* k_version = "0.1.0";
+
+void bind_credential_flags(CLI::App* command, CredentialFlags& flags) {
+  command->add_option("profile", flags.profile, "Profile name in ~/.aws/config")->required();
+  command->add_option("--duration,-d", flags.duration, "Session duration, e.g. 1h, 45m, 3600");
+  command->add_flag("--no-session,-n", flags.no_session, "Skip GetSessionToken; use the long-term key directly");
+  command->add_option("--mfa-token,-t", flags.mfa_token, "The MFA code, instead of asking on the terminal");
+  command->add_option("--region", flags.region, "Region for STS and for the credentials' environment");
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
+  CLI::App app{"kura: AWS credentials from your OS keystore, with MFA sessions cached encrypted", "kura"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", k_version);
+  GlobalOptions global;
+  app.add_option("--backend", global.backend, "Keystore backend (file); default from KURA_BACKEND");
+  app.add_flag("--debug", global.debug, "Explain what kura does on stderr (secrets masked)");
+
+  AddInput add;
+  ListInput list;
+  RemoveInput remove;
+  ExecInput exec;
+  ExportInput exp;
+  ClearInput clear;
+
+  CLI::App* add_cmd = app.add_subcommand("add", "Store a long-term access key for a profile");
+  add_cmd->add_option("profile", add.profile, "Profile name")->required();
+  add_cmd->add_flag("--env", add.from_env, "Read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment");
+
+  CLI::App* list_cmd = app.add_subcommand("list", "List profiles, stored keys and cached sessions");
+  list_cmd->alias("ls");
+  list_cmd->add_flag("--profiles", list.profiles_only, "Only profile names");
+  list_cmd->add_flag("--credentials", list.credentials_only, "Only profiles with a stored key");
+  list_cmd->add_flag("--sessions", list.sessions_only, "Only cached sessions");
+
+  CLI::App* remove_cmd = app.add_subcommand("remove", "Remove a profile's stored key and its sessions");
+  remove_cmd->alias("rm");
+  remove_cmd->add_option("profile", remove.profile, "Profile name")->required();
+  remove_cmd->add_flag("--force,-f", remove.force, "Do not ask for confirmation");
+
+  CLI::App* exec_cmd = app.add_subcommand("exec", "Run a command with temporary credentials (default: $SHELL)");
+  bind_credential_flags(exec_cmd, exec.flags);
+  exec_cmd->add_option("command", exec.command, "The command and its arguments, after --");
+
+  CLI::App* export_cmd = app.add_subcommand("export", "Print credentials (env, json for credential_process, ...)");
+  bind_credential_flags(export_cmd, exp.flags);
+  export_cmd->add_option("--format,-f", exp.format, "env, json, ini, fish or powershell");
+
+  CLI::App* clear_cmd = app.add_subcommand("clear", "Remove cached sessions (of one profile, or all)");
+  clear_cmd->add_option("profile", clear.profile, "Profile name");
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    deps.write_out(app.help());
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    deps.write_out(app.help("", CLI::AppFormatMode::All));
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    deps.write_out(std::string(k_version) + "\n");
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // Subcommand help (`kura exec --help`) arrives as CallForHelp from the subcommand too.
+    if (e.get_exit_code() == 0) {
+      for (CLI::App* sub : app.get_subcommands()) deps.write_out(sub->help());
+      return 0;
+    }
+    log_error(make_error(e.what(), "run `kura --help` for usage"));
+    return 2;
+  }
+
+  set_debug(global.debug);
+  Context context(deps, global);
+  Result<void> result;
+  if (add_cmd->parsed()) result = run_add(context, add);
+  if (list_cmd->parsed()) result = run_list(context, list);
+  if (remove_cmd->parsed()) result = run_remove(context, remove);
+  if (exec_cmd->parsed()) result = run_exec(context, exec);
+  if (export_cmd->parsed()) result = run_export(context, exp);
+  if (clear_cmd->parsed()) result = run_clear(context, clear);
+  if (!result) {
+    log_error(result.error());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace kura

@@ -1,0 +1,64 @@
+// kura add: store a long-term access key, encrypted, for a profile.
+#include "cli/commands.h"
+#include "creds/store_items.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace kura {
+
+namespace {
+
+bool looks_like_key_id(std::string_view id) {
+  if (id.size() < 16 || id.size() > 128) return false;
+  for (char c : id) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<void> run_add(Context& context, const AddInput& input) {
+  if (input.profile.empty()) return make_error("add: a profile name is required");
+  Credentials key;
+  if (input.from_env) {
+    auto id = context.env().get("AWS_ACCESS_KEY_ID");
+    auto secret = context.env().get("AWS_SECRET_ACCESS_KEY");
+    if (!id || !secret) {
+      return make_error("add --env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set");
+    }
+    key.access_key_id = *id;
+    key.secret_access_key = Secret(std::string_view(*secret));
+    if (auto token = context.env().get("AWS_SESSION_TOKEN")) {
+      log_warning("AWS_SESSION_TOKEN is set: storing temporary credentials, which stop working when they expire");
+      key.session_token = Secret(std::string_view(*token));
+    }
+  } else {
+    auto id = context.deps().prompt.ask_line("Enter Access Key ID: ");
+    if (!id) return id.error();
+    key.access_key_id = *id;
+    auto secret = context.deps().prompt.ask_secret("Enter Secret Access Key: ");
+    if (!secret) return secret.error();
+    key.secret_access_key = std::move(*secret);
+  }
+  key.access_key_id = std::string(trim(key.access_key_id));
+  if (!looks_like_key_id(key.access_key_id)) {
+    return make_error("add: '" + key.access_key_id + "' does not look like an access key id",
+                      "it is 16 or more capital letters and digits, like AKIAIOSFODNN7EXAMPLE");
+  }
+  if (key.secret_access_key.empty()) return make_error("add: the secret access key is empty");
+
+  auto store = context.keystore();
+  if (!store) return store.error();
+  if (auto stored = store_master_key(**store, input.profile, key); !stored) return stored.error();
+  // Sessions made from an older key of this profile are no longer wanted.
+  auto sessions = list_sessions(**store, input.profile);
+  if (sessions) {
+    for (const auto& [id, session] : *sessions) (void)(*store)->remove(session_item(id));
+  }
+  log_note("added credentials " + mask_key_id(key.access_key_id) + " to profile '" + input.profile + "' in the " +
+           (*store)->name() + " store");
+  return {};
+}
+
+}  // namespace kura

@@ -1,0 +1,75 @@
+// kura list: profiles, which have a stored key, and cached sessions with the time they have left.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "cli/commands.h"
+#include "creds/store_items.h"
+
+namespace kura {
+
+Result<void> run_list(Context& context, const ListInput& input) {
+  auto files = context.files();
+  if (!files) return files.error();
+  std::vector<std::string> profiles = (*files)->profile_names();
+
+  if (input.profiles_only) {
+    for (const auto& name : profiles) context.out(name + "\n");
+    return {};
+  }
+  auto store = context.keystore();
+  if (!store) return store.error();
+  auto items = (*store)->list();
+  if (!items) return items.error();
+  std::set<std::string> stored;
+  for (const auto& item : *items) {
+    if (auto profile = profile_of_master_item(item)) stored.insert(*profile);
+  }
+  if (input.credentials_only) {
+    for (const auto& name : stored) context.out(name + "\n");
+    return {};
+  }
+  auto sessions = list_sessions(**store, std::nullopt);
+  if (!sessions) return sessions.error();
+  const TimePoint now = context.deps().clock.now();
+  std::map<std::string, std::vector<std::string>> by_profile;
+  for (const auto& [id, session] : *sessions) {
+    auto left = std::chrono::duration_cast<Seconds>(*session.credentials.expiration - now);
+    std::string state = left.count() > 0 ? format_duration(left) + " left" : "expired";
+    by_profile[session.profile].push_back(session.description + ": " + state);
+  }
+  if (input.sessions_only) {
+    for (const auto& [profile, lines] : by_profile) {
+      for (const auto& line : lines) context.out(profile + "\t" + line + "\n");
+    }
+    return {};
+  }
+
+  std::set<std::string> all(profiles.begin(), profiles.end());
+  all.insert(stored.begin(), stored.end());
+  size_t width = 7;
+  for (const auto& name : all) width = std::max(width, name.size());
+  auto pad = [](std::string text, size_t to) {
+    if (text.size() < to) text.append(to - text.size(), ' ');
+    return text;
+  };
+  context.out(pad("PROFILE", width + 2) + pad("CREDENTIALS", 22) + "SESSIONS\n");
+  for (const auto& name : all) {
+    std::string credentials = "-";
+    if (stored.count(name)) {
+      credentials = "stored (" + (*store)->name() + ")";
+    } else if (const IniSection* section = (*files)->credentials_section(name);
+               section && section->values.count("aws_access_key_id")) {
+      credentials = "plaintext file";
+    }
+    std::string session_text = "-";
+    if (auto it = by_profile.find(name); it != by_profile.end()) {
+      session_text.clear();
+      for (const auto& line : it->second) session_text += (session_text.empty() ? "" : "; ") + line;
+    }
+    context.out(pad(name, width + 2) + pad(credentials, 22) + session_text + "\n");
+  }
+  return {};
+}
+
+}  // namespace kura

@@ -1,0 +1,69 @@
+// The commands: each has an input struct and a function that runs it against a Context (no argv, no CLI11).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+
+namespace kura {
+
+struct AddInput {
+  std::string profile;
+  bool from_env = false;  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY instead of prompts
+};
+Result<void> run_add(Context& context, const AddInput& input);
+
+struct ListInput {
+  bool profiles_only = false;
+  bool credentials_only = false;
+  bool sessions_only = false;
+};
+Result<void> run_list(Context& context, const ListInput& input);
+
+struct RemoveInput {
+  std::string profile;
+  bool force = false;
+};
+Result<void> run_remove(Context& context, const RemoveInput& input);
+
+// Options shared by every command that obtains credentials.
+struct CredentialFlags {
+  std::string profile;
+  std::optional<std::string> duration;
+  bool no_session = false;
+  std::optional<std::string> mfa_token;
+  std::optional<std::string> region;
+};
+
+struct ExecInput {
+  CredentialFlags flags;
+  std::vector<std::string> command;  // empty: $SHELL
+};
+// Returns only on failure: on success the process becomes the command.
+Result<void> run_exec(Context& context, const ExecInput& input);
+
+struct ExportInput {
+  CredentialFlags flags;
+  std::string format = "env";  // env, json, ini, fish, powershell
+};
+Result<void> run_export(Context& context, const ExportInput& input);
+
+struct ClearInput {
+  std::optional<std::string> profile;
+};
+Result<void> run_clear(Context& context, const ClearInput& input);
+
+// Credentials and the region for a profile, as exec and export need them.
+struct ProfileCredentials {
+  Profile profile;
+  std::string region;
+  ObtainedCredentials obtained;
+};
+Result<ProfileCredentials> credentials_for(Context& context, const CredentialFlags& flags);
+
+// The variables exec sets, and the stale ones it removes, in one place.
+std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds);
+
+}  // namespace kura

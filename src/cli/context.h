@@ -1,0 +1,71 @@
+// Context: what every command gets — its dependencies (seams) and lazily opened config, keystore and STS.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aws/http.h"
+#include "aws/sts.h"
+#include "config/profiles.h"
+#include "creds/provider.h"
+#include "keyring/keystore.h"
+#include "process/runner.h"
+#include "prompt/prompt.h"
+#include "util/env.h"
+#include "util/time.h"
+
+namespace kura {
+
+// The seams. main() wires the real ones; unit tests wire fakes.
+struct AppDeps {
+  Environment env;
+  Clock& clock;
+  Prompt& prompt;
+  ProcessRunner& runner;
+  std::function<Result<std::unique_ptr<Keystore>>(const std::string& backend, const Environment& env, Prompt& prompt)>
+      open_keystore;
+  std::function<std::unique_ptr<HttpTransport>(const HttpOptions& options)> make_transport;
+  std::function<void(std::string_view)> write_out;  // stdout
+};
+
+struct GlobalOptions {
+  std::string backend;  // --backend / KURA_BACKEND; empty: the default
+  bool debug = false;
+};
+
+class Context {
+ public:
+  Context(AppDeps& deps, GlobalOptions global) : m_deps(deps), m_global(std::move(global)) {}
+
+  AppDeps& deps() { return m_deps; }
+  const Environment& env() const { return m_deps.env; }
+  void out(std::string_view text) { m_deps.write_out(text); }
+
+  Result<const ConfigFiles*> files();
+  Result<Keystore*> keystore();
+  Result<Profile> profile(const std::string& name);
+  // Runs the provider for a profile; `region` decides the STS endpoint.
+  Result<ObtainedCredentials> credentials(const Profile& profile, const std::string& region,
+                                          const ProviderOptions& options);
+  // --duration, --no-session and --mfa-token as provider options (AWS_ROLE_SESSION_NAME, refresh window).
+  Result<ProviderOptions> provider_options(const std::optional<std::string>& duration, bool no_session,
+                                           const std::optional<std::string>& mfa_token);
+
+ private:
+  AppDeps& m_deps;
+  GlobalOptions m_global;
+  std::optional<ConfigFiles> m_files;
+  std::unique_ptr<Keystore> m_keystore;
+  std::unique_ptr<HttpTransport> m_transport;
+  std::unique_ptr<RetryingTransport> m_retrying;
+  std::unique_ptr<StsClient> m_sts;
+};
+
+// The default keystore opener: the encrypted file store, configured from the environment.
+Result<std::unique_ptr<Keystore>> open_default_keystore(const std::string& backend, const Environment& env,
+                                                        Prompt& prompt);
+
+}  // namespace kura

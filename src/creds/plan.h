@@ -1,0 +1,57 @@
+// The resolver: which STS calls a profile needs, in order, as a pure function of the profile and options.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/profiles.h"
+#include "util/result.h"
+#include "util/time.h"
+
+namespace kura {
+
+constexpr Seconds k_role_chaining_limit{3600};
+constexpr Seconds k_default_session_duration{3600};         // GetSessionToken for a user profile
+constexpr Seconds k_default_chained_session_duration{8 * 3600};  // GetSessionToken that feeds a role
+constexpr Seconds k_default_role_duration{3600};
+
+enum class StepKind { get_session_token, assume_role };
+
+struct Step {
+  StepKind kind = StepKind::get_session_token;
+  std::string profile;  // the profile this step's settings come from
+  std::optional<std::string> mfa_serial;  // prompt for a code and send it with this call
+  Seconds duration{3600};
+  bool duration_requested = false;  // from --duration or duration_seconds: a shorter cached session won't do
+  // AssumeRole only:
+  std::string role_arn;
+  std::optional<std::string> external_id;
+  std::optional<std::string> session_name;
+  std::optional<std::string> source_identity;
+  std::vector<SessionTag> tags;
+  std::vector<std::string> transitive_tag_keys;
+  // Identity of the session this step yields, for the cache: it covers the whole chain up to this step.
+  std::string cache_id;
+  std::string describe() const;  // "GetSessionToken (mfa)" / "AssumeRole arn:..."
+};
+
+struct Plan {
+  std::string base_profile;  // the profile whose long-term key starts the chain
+  std::vector<Step> steps;   // empty: the long-term key itself (--no-session on a user profile)
+};
+
+struct PlanOptions {
+  std::optional<Seconds> duration;  // --duration
+  bool no_session = false;          // --no-session: never GetSessionToken
+  std::optional<std::string> role_session_name;  // AWS_ROLE_SESSION_NAME
+};
+
+// `has_key(profile)` says whether a long-term key exists for a profile (stored or in the credentials file);
+// `key_id(profile)` gives its access key id, which becomes part of every cache id.
+Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
+                       const std::function<bool(const std::string&)>& has_key,
+                       const std::function<std::string(const std::string&)>& key_id);
+
+}  // namespace kura

@@ -1,0 +1,136 @@
+// Runs a plan from the newest usable cached session forward.
+#include "creds/provider.h"
+
+#include <map>
+
+#include "creds/store_items.h"
+#include "util/log.h"
+
+namespace kura {
+
+Result<std::optional<Credentials>> find_long_term_key(Keystore& keystore, const ConfigFiles& files,
+                                                      const std::string& profile) {
+  auto stored = load_master_key(keystore, profile);
+  if (!stored || *stored) return stored;
+  for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
+    if (!section) continue;
+    auto id = section->values.find("aws_access_key_id");
+    auto secret = section->values.find("aws_secret_access_key");
+    if (id == section->values.end() || secret == section->values.end() || id->second.empty()) continue;
+    Credentials key;
+    key.access_key_id = id->second;
+    key.secret_access_key = Secret(std::string_view(secret->second));
+    if (auto token = section->values.find("aws_session_token"); token != section->values.end()) {
+      key.session_token = Secret(std::string_view(token->second));
+    }
+    log_debug("profile '" + profile + "': using the plaintext key " + mask_key_id(key.access_key_id) +
+              " from the credentials file");
+    return std::optional<Credentials>(std::move(key));
+  }
+  return std::optional<Credentials>();
+}
+
+bool session_usable(const CachedSession& session, const Step& step, TimePoint now, Seconds refresh_window) {
+  if (!session.credentials.expiration) return false;
+  if (*session.credentials.expiration - refresh_window <= now) return false;
+  if (step.duration_requested && session.duration < step.duration) return false;
+  return true;
+}
+
+namespace {
+
+Result<Credentials> run_step(const Step& step, const Credentials& caller, StsClient& sts, Prompt& prompt,
+                             std::optional<std::string>& mfa_token, const Clock& clock) {
+  std::optional<MfaInput> mfa;
+  if (step.mfa_serial) {
+    std::string code;
+    if (mfa_token) {
+      code = *mfa_token;
+      mfa_token.reset();  // a code is accepted once; a second device must be asked for
+      if (!is_mfa_code(code)) return make_error("--mfa-token: an MFA code is six digits");
+    } else {
+      auto asked = ask_mfa_code(prompt, *step.mfa_serial);
+      if (!asked) return asked.error();
+      code = *asked;
+    }
+    mfa = MfaInput{*step.mfa_serial, code};
+  }
+  if (step.kind == StepKind::get_session_token) {
+    return sts.get_session_token(caller, GetSessionTokenInput{step.duration, mfa});
+  }
+  AssumeRoleInput input;
+  input.role_arn = step.role_arn;
+  input.session_name = step.session_name.value_or(
+      "kura-" + std::to_string(std::chrono::duration_cast<Seconds>(clock.now().time_since_epoch()).count()));
+  input.external_id = step.external_id;
+  input.duration = step.duration;
+  input.mfa = mfa;
+  input.tags = step.tags;
+  input.transitive_tag_keys = step.transitive_tag_keys;
+  input.source_identity = step.source_identity;
+  return sts.assume_role(caller, input);
+}
+
+}  // namespace
+
+Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderDeps& deps,
+                                               const ProviderOptions& options) {
+  std::map<std::string, std::optional<Credentials>> keys;  // looked up once per run
+  Error lookup_error;
+  bool lookup_failed = false;
+  auto key_of = [&](const std::string& name) -> const std::optional<Credentials>& {
+    auto it = keys.find(name);
+    if (it != keys.end()) return it->second;
+    auto found = find_long_term_key(deps.keystore, deps.files, name);
+    if (!found) {
+      lookup_failed = true;
+      lookup_error = found.error();
+      return keys.emplace(name, std::nullopt).first->second;
+    }
+    return keys.emplace(name, std::move(*found)).first->second;
+  };
+  auto plan = make_plan(
+      profile, options.plan, [&](const std::string& name) { return key_of(name).has_value(); },
+      [&](const std::string& name) { return key_of(name) ? key_of(name)->access_key_id : std::string(); });
+  if (lookup_failed) return lookup_error;
+  if (!plan) return plan.error();
+
+  const Credentials& base_key = *key_of(plan->base_profile);
+  if (plan->steps.empty()) return ObtainedCredentials{base_key.clone(), Origin::long_term_key};
+
+  // Find the newest step whose session is cached and usable; start after it.
+  const TimePoint now = deps.clock.now();
+  size_t start = 0;
+  std::optional<Credentials> current;
+  for (size_t i = plan->steps.size(); i-- > 0;) {
+    auto cached = load_session(deps.keystore, plan->steps[i].cache_id);
+    if (!cached) return cached.error();
+    if (*cached && session_usable(**cached, plan->steps[i], now, options.refresh_window)) {
+      log_debug("cache: reusing " + plan->steps[i].describe() + " for '" + (*cached)->profile + "', " +
+                format_duration(std::chrono::duration_cast<Seconds>(*(*cached)->credentials.expiration - now)) +
+                " left");
+      current = std::move((*cached)->credentials);
+      start = i + 1;
+      break;
+    }
+  }
+  if (start == plan->steps.size()) return ObtainedCredentials{std::move(*current), Origin::cache};
+  if (!current) current = base_key.clone();
+
+  auto sts = deps.sts();
+  if (!sts) return sts.error();
+  std::optional<std::string> mfa_token = options.mfa_token;
+  for (size_t i = start; i < plan->steps.size(); ++i) {
+    const Step& step = plan->steps[i];
+    auto next = run_step(step, *current, **sts, deps.prompt, mfa_token, deps.clock);
+    if (!next) return std::move(next).error().context("profile '" + step.profile + "'");
+    CachedSession session{step.profile, step.describe(), next->clone(), step.duration, deps.clock.now()};
+    if (auto stored = store_session(deps.keystore, step.cache_id, session); !stored) {
+      log_warning("cannot cache the session: " + stored.error().message);
+    }
+    current = std::move(*next);
+  }
+  return ObtainedCredentials{std::move(*current), Origin::sts};
+}
+
+}  // namespace kura

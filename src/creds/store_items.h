@@ -1,0 +1,37 @@
+// What kura keeps in a keystore: long-term keys ("master:<profile>") and sessions ("session:<id>").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/credentials.h"
+#include "keyring/keystore.h"
+#include "util/result.h"
+
+namespace kura {
+
+std::string master_item(const std::string& profile);
+std::string session_item(const std::string& cache_id);
+// The profile of a "master:<profile>" item, or empty.
+std::optional<std::string> profile_of_master_item(const std::string& item);
+bool is_session_item(const std::string& item);
+
+Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::string& profile);
+Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key);
+
+struct CachedSession {
+  std::string profile;      // the profile the session was made for
+  std::string description;  // "AssumeRole arn:..." for `kura list`
+  Credentials credentials;
+  Seconds duration{0};  // what was asked for
+  TimePoint issued;
+};
+
+Result<std::optional<CachedSession>> load_session(Keystore& store, const std::string& cache_id);
+Result<void> store_session(Keystore& store, const std::string& cache_id, const CachedSession& session);
+// Every session item, with its id; `profile` filters.
+Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(Keystore& store,
+                                                                       const std::optional<std::string>& profile);
+
+}  // namespace kura

@@ -1,0 +1,112 @@
+// Files.
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <random>
+
+namespace kura {
+
+static Error errno_error(const std::string& what, const std::string& path, int err) {
+  return make_error(what + " " + path + ": " + strerror(err));
+}
+
+Result<std::optional<std::string>> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::string>();
+    return errno_error("cannot open", path, errno);
+  }
+  std::string data;
+  char buffer[8192];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return errno_error("cannot read", path, err);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(data));
+}
+
+std::string parent_directory(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Result<void> make_directories(const std::string& path, unsigned mode) {
+  if (path.empty() || path == "/" || path == ".") return {};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return make_error(path + " exists and is not a directory");
+    return {};
+  }
+  auto parent = make_directories(parent_directory(path), 0755);
+  if (!parent) return parent;
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return errno_error("cannot create directory", path, errno);
+  ::chmod(path.c_str(), mode);
+  return {};
+}
+
+static Result<void> write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot write", path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data, unsigned mode) {
+  std::string directory = parent_directory(path);
+  std::random_device random;
+  std::string temp = path + ".kura-tmp-" + std::to_string(random()) + std::to_string(::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return errno_error("cannot create", temp, errno);
+  ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
+  auto written = write_all(fd, data, temp);
+  if (written && ::fsync(fd) != 0) written = errno_error("cannot fsync", temp, errno);
+  ::close(fd);
+  if (!written) {
+    ::unlink(temp.c_str());
+    return written;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    return errno_error("cannot rename into", path, err);
+  }
+  int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return {};
+}
+
+Result<bool> remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  return errno_error("cannot remove", path, errno);
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace kura

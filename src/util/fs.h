@@ -1,0 +1,27 @@
+// Files: read with "absent" apart from "failed", private directories, atomic 0600 writes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace kura {
+
+// Empty optional when the file does not exist; an error when it exists but cannot be read.
+Result<std::optional<std::string>> read_file(const std::string& path);
+
+// Creates the directory and its missing parents; the last component gets `mode`.
+Result<void> make_directories(const std::string& path, unsigned mode);
+
+// Writes to a temporary file in the same directory, fsyncs, renames over `path`, fsyncs the directory.
+Result<void> write_file_atomic(const std::string& path, std::string_view data, unsigned mode);
+
+// Removes a file; true if it existed.
+Result<bool> remove_file(const std::string& path);
+
+bool file_exists(const std::string& path);
+std::string parent_directory(const std::string& path);
+
+}  // namespace kura

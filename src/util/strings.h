@@ -1,0 +1,26 @@
+// String helpers with no AWS knowledge: trimming, case, splitting, percent- and shell-quoting.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kura {
+
+std::string_view trim(std::string_view text);
+std::string to_lower(std::string_view text);
+std::vector<std::string> split(std::string_view text, char separator);
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// RFC 3986 percent-encoding of everything but unreserved characters (SigV4 and form bodies).
+std::string uri_encode(std::string_view text, bool keep_slash = false);
+std::string uri_decode(std::string_view text);
+
+// Quotes a value for POSIX sh, fish, or PowerShell single-quoted strings.
+std::string sh_quote(std::string_view text);
+std::string fish_quote(std::string_view text);
+std::string powershell_quote(std::string_view text);
+
+std::string hex_encode(std::string_view bytes);
+
+}  // namespace kura
