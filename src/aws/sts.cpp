@@ -169,6 +169,7 @@ Error parse_sts_error(long status, std::string_view body, const std::string& act
   std::string code, message;
   if (doc.load_buffer(body.data(), body.size())) {
     pugi::xml_node error = doc.child("ErrorResponse").child("Error");
+    if (!error) error = doc.child("ErrorResponse").child("Errors").child("Error");  // moto's layout
     if (!error) error = doc.child("Response").child("Errors").child("Error");
     code = error.child_value("Code");
     message = trim(error.child_value("Message"));

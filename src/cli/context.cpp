@@ -71,9 +71,7 @@ Result<ObtainedCredentials> Context::credentials(const Profile& profile, const s
                       }
                       return m_sts.get();
                     }};
-  auto obtained = obtain_credentials(profile, deps, options);
-  if (!obtained) return std::move(obtained).error().context("profile '" + profile.name + "'");
-  return obtained;
+  return obtain_credentials(profile, deps, options);
 }
 
 Result<std::unique_ptr<Keystore>> open_default_keystore(const std::string& backend, const Environment& env,

@@ -112,11 +112,14 @@ struct Resolver {
   Result<std::map<std::string, std::string>> raw_values(const std::string& name, std::vector<std::string>& includes) {
     const IniSection* config = files.config_section(name);
     const IniSection* credentials = files.credentials_section(name);
-    if (!config && !credentials) {
-      std::string message = "profile '" + name + "' not found in " + files.config_path + " or " + files.credentials_path;
-      return make_error(message, "list profiles with `kura list`");
-    }
     std::map<std::string, std::string> values;
+    if (!config && !credentials) {
+      // Not an error yet: a profile may exist only as a stored key (`kura add NAME`). An include must exist.
+      if (includes.size() > 1) {
+        return make_error("include_profile '" + name + "' not found in " + files.config_path);
+      }
+      return values;
+    }
     if (config) values = config->values;
     if (credentials) {
       for (const auto& [key, value] : credentials->values) values[key] = value;
@@ -145,6 +148,7 @@ struct Resolver {
 
     auto profile = std::make_shared<Profile>();
     profile->name = name;
+    profile->in_files = files.config_section(name) || files.credentials_section(name);
     profile->raw = *values;
     const auto& v = profile->raw;
     profile->role_arn = get(v, "role_arn");

@@ -56,6 +56,8 @@ struct Profile {
   // The resolved source_profile; empty when there is none or when the profile sources itself.
   std::shared_ptr<const Profile> source;
   bool sources_itself = false;
+  // False when neither file has a section for it (it may still have a stored key).
+  bool in_files = true;
   // Every raw key after include_profile, for settings a later issue reads.
   std::map<std::string, std::string> raw;
 };

@@ -54,6 +54,10 @@ Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
   }
   const Profile& base = *current;
   if (base.role_arn) roles.push_back(&base);  // a role that sources itself, or a role with its own key
+  if (!has_key(base.name) && !base.in_files) {
+    return make_error("profile '" + base.name + "' is not in the AWS config files and has no stored key",
+                      "check the name (`kura list`), or store a key with `kura add " + base.name + "`");
+  }
   if (!has_key(base.name)) {
     std::string chain = profile.name == base.name ? "" : " (the source of '" + profile.name + "')";
     return make_error("no credentials for profile '" + base.name + "'" + chain,

@@ -1,0 +1,86 @@
+# Shared helpers for kura's end-to-end tests: a private HOME, real peers on loopback, and assertions.
+# Each test script sources this, runs one behaviour, and exits non-zero on the first failed check.
+set -euo pipefail
+
+: "${KURA_BIN:?KURA_BIN must point at the kura binary}"
+: "${KURA_SOURCE_DIR:?KURA_SOURCE_DIR must point at the source tree}"
+
+TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kura-e2e.XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  rm -rf "$TEST_DIR"
+}
+trap cleanup EXIT
+
+# A private world: nothing from the developer's ~/.aws or keyring leaks in, no metadata service is asked.
+export HOME="$TEST_DIR/home"
+mkdir -p "$HOME/.aws"
+export AWS_CONFIG_FILE="$HOME/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$HOME/.aws/credentials"
+touch "$AWS_CONFIG_FILE" "$AWS_SHARED_CREDENTIALS_FILE"
+export AWS_EC2_METADATA_DISABLED=true AWS_PAGER="" AWS_DEFAULT_OUTPUT=json
+export XDG_DATA_HOME="$HOME/.local/share"
+export KURA_FILE_PASSPHRASE="correct horse battery staple"
+export KURA_FILE_KDF=insecure-fast-for-tests
+export KURA_FILE_KEY_TTL=0
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION \
+  AWS_ENDPOINT_URL AWS_ENDPOINT_URL_STS KURA_PROFILE KURA_BACKEND HTTPS_PROXY https_proxy HTTP_PROXY http_proxy || true
+
+AWS_V1=$(command -v aws)
+AWS_V2=/usr/bin/aws
+
+kura() { "$KURA_BIN" "$@"; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+assert_contains() { # haystack needle what
+  case "$1" in *"$2"*) pass "$3" ;; *) fail "$3: expected to find '$2' in: $1" ;; esac
+}
+assert_not_contains() {
+  case "$1" in *"$2"*) fail "$3: did not expect '$2' in: $1" ;; *) pass "$3" ;; esac
+}
+assert_eq() { [ "$1" = "$2" ] && pass "$3" || fail "$3: expected '$2', got '$1'"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_for_port() { # port
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  fail "nothing listens on port $1"
+}
+
+# moto_server with signature checks on after $1 unauthenticated setup calls. Sets MOTO_URL.
+start_moto() {
+  local port
+  port=$(free_port)
+  INITIAL_NO_AUTH_ACTION_COUNT="$1" MOTO_ENABLE_RECORDING=true \
+    moto_server -H 127.0.0.1 -p "$port" >"$TEST_DIR/moto.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port "$port"
+  MOTO_URL="http://127.0.0.1:$port"
+}
+
+# Setup calls against moto, made before signature checking starts (they count towards N).
+moto_setup() { AWS_ACCESS_KEY_ID=AKIDSETUPSETUPSETUP AWS_SECRET_ACCESS_KEY=setup AWS_DEFAULT_REGION=us-east-1 \
+  "$AWS_V1" --endpoint-url "$MOTO_URL" "$@"; }
+
+# The project's STS test server (tests/server/sts_server.py) with a JSON config. Sets STS_URL.
+start_sts_server() { # config-file [extra args]
+  local port_file="$TEST_DIR/sts.port"
+  python3 "$KURA_SOURCE_DIR/tests/server/sts_server.py" --config "$1" --port-file "$port_file" "${@:2}" \
+    >"$TEST_DIR/sts.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
+  [ -s "$port_file" ] || fail "sts test server did not start: $(cat "$TEST_DIR/sts.log")"
+  STS_URL="http://127.0.0.1:$(cat "$port_file")"
+}
+
+sts_stats() { curl -s "$STS_URL/__admin/stats"; }
+sts_count() { # action
+  sts_stats | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"
+}
+
+# A TOTP code for a base32 seed, in a given 30-second step offset (default: now).
+totp() { oathtool --totp -b "$1" ${2:+--now "$2"}; }
