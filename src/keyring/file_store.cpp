@@ -110,12 +110,15 @@ Result<bool> FileStore::unlock(Create create) {
                              {"check", base64_encode(fresh.check)}};
       if (auto written = write_file_atomic(meta_path(), json.dump(2) + "\n", 0600); !written) return written.error();
       log_note("created an encrypted file store in " + m_options.directory);
-      meta = std::optional<StoreMeta>(std::move(fresh));
+      m_cache_description = cache_description(fresh.salt);
+      if (m_options.key_cache) m_options.key_cache->put(m_cache_description, key->view(), m_options.key_cache_ttl);
+      m_key = std::move(*key);
+      return true;
     }
   }
 
   const StoreMeta& store = **meta;
-  m_cache_description = "kura:file-store:" + sha256_hex(m_options.directory + "\n" + store.salt).substr(0, 24);
+  m_cache_description = cache_description(store.salt);
   if (m_options.key_cache) {
     if (auto cached = m_options.key_cache->get(m_cache_description)) {
       if (open_sealed(cached->view(), store.check, k_check_associated)) {
@@ -136,6 +139,12 @@ Result<bool> FileStore::unlock(Create create) {
   if (m_options.key_cache) m_options.key_cache->put(m_cache_description, key->view(), m_options.key_cache_ttl);
   m_key = std::move(*key);
   return true;
+}
+
+// Names the unlocked key in the kernel keyring: per store directory and salt, so a recreated store never
+// picks up an old key.
+std::string FileStore::cache_description(const std::string& salt) const {
+  return "kura:file-store:" + sha256_hex(m_options.directory + "\n" + salt).substr(0, 24);
 }
 
 std::string FileStore::item_path(const std::string& item) const {

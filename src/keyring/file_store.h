@@ -39,6 +39,7 @@ class FileStore final : public Keystore {
   // False: the store does not exist yet (and was not created).
   Result<bool> unlock(Create create);
   std::string item_path(const std::string& item) const;
+  std::string cache_description(const std::string& salt) const;
   std::string meta_path() const { return m_options.directory + "/store.json"; }
   Result<std::optional<Secret>> read_item(const std::string& path, const std::string& file_id);
 

@@ -1,0 +1,205 @@
+// Commands run without argv, network or terminal: export formats, exec's environment, add and remove.
+#include "cli/commands.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/app.h"
+#include "creds/store_items.h"
+#include "fakes.h"
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/kura-cli-test.XXXXXX";
+    root = mkdtemp(pattern);
+    write(root + "/config", "[profile dev]\nregion = eu-west-1\n[profile other]\n");
+    write(root + "/credentials", "");
+    deps.env = Environment({{"HOME", root},
+                            {"AWS_CONFIG_FILE", root + "/config"},
+                            {"AWS_SHARED_CREDENTIALS_FILE", root + "/credentials"},
+                            {"AWS_PROFILE", "stale"},
+                            {"AWS_SESSION_TOKEN", "stale-token"},
+                            {"PATH", "/usr/bin:/bin"},
+                            {"SHELL", "/bin/zsh"}});
+    deps.open_keystore = [this](const std::string&, const Environment&, Prompt&) -> Result<std::unique_ptr<Keystore>> {
+      return std::unique_ptr<Keystore>(std::make_unique<KeystoreRef>(keystore));
+    };
+    deps.make_transport = [this](const HttpOptions&) { return std::make_unique<TransportRef>(transport); };
+    deps.write_out = [this](std::string_view text) { out += text; };
+  }
+  void TearDown() override { std::filesystem::remove_all(root); }
+
+  static void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+  void store_dev_key() {
+    Credentials key;
+    key.access_key_id = "AKIADEVDEVDEVDEVDEV1";
+    key.secret_access_key = Secret(std::string("dev'secret"));
+    ASSERT_TRUE(store_master_key(keystore, "dev", key));
+  }
+  int run(std::vector<std::string> args) { return run_cli(args, deps); }
+
+  // Forwarders, so the fixture keeps ownership of the fakes.
+  struct KeystoreRef final : Keystore {
+    explicit KeystoreRef(Keystore& k) : inner(k) {}
+    std::string name() const override { return inner.name(); }
+    Result<std::optional<Secret>> get(const std::string& i) override { return inner.get(i); }
+    Result<void> set(const std::string& i, std::string_view v) override { return inner.set(i, v); }
+    Result<bool> remove(const std::string& i) override { return inner.remove(i); }
+    Result<std::vector<std::string>> list() override { return inner.list(); }
+    Keystore& inner;
+  };
+  struct TransportRef final : HttpTransport {
+    explicit TransportRef(HttpTransport& t) : inner(t) {}
+    Result<HttpResponse> send(const HttpRequest& r) override { return inner.send(r); }
+    HttpTransport& inner;
+  };
+
+  std::string root;
+  MemoryKeystore keystore;
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  FakeTransport transport;
+  RecordingRunner runner;
+  AppDeps deps{Environment(), clock, prompt, runner, nullptr, nullptr, nullptr};
+  std::string out;
+};
+
+TEST_F(CommandsTest, ExportJsonIsTheCredentialProcessContract) {
+  store_dev_key();
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"export", "--format", "json", "dev"}), 0);
+  auto json = nlohmann::json::parse(out);
+  EXPECT_EQ(json["Version"], 1);
+  EXPECT_EQ(json["AccessKeyId"], "ASIADEV");
+  EXPECT_EQ(json["SecretAccessKey"], "secret-ASIADEV");
+  EXPECT_EQ(json["SessionToken"], "token-ASIADEV");
+  EXPECT_EQ(json["Expiration"], "2026-11-22T13:00:00Z");
+  EXPECT_EQ(json.size(), 5u);
+  EXPECT_NE(transport.requests[0].url.find("sts.eu-west-1.amazonaws.com"), std::string::npos);  // profile region
+}
+
+TEST_F(CommandsTest, ExportLongTermKeyOmitsSessionFields) {
+  store_dev_key();
+  ASSERT_EQ(run({"export", "-f", "json", "--no-session", "dev"}), 0);
+  auto json = nlohmann::json::parse(out);
+  EXPECT_FALSE(json.contains("SessionToken"));
+  EXPECT_FALSE(json.contains("Expiration"));
+  out.clear();
+  ASSERT_EQ(run({"export", "--no-session", "dev"}), 0);
+  EXPECT_NE(out.find("unset AWS_SESSION_TOKEN"), std::string::npos);
+  EXPECT_NE(out.find("export AWS_SECRET_ACCESS_KEY='dev'\\''secret'\n"), std::string::npos) << out;
+}
+
+TEST_F(CommandsTest, ExportShellFormats) {
+  store_dev_key();
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"export", "--format", "fish", "--region", "ap-south-1", "dev"}), 0);
+  EXPECT_NE(out.find("set -gx AWS_SESSION_TOKEN 'token-ASIADEV';"), std::string::npos) << out;
+  EXPECT_NE(out.find("set -gx AWS_REGION 'ap-south-1';"), std::string::npos) << out;
+  out.clear();
+  ASSERT_EQ(run({"export", "--format", "powershell", "dev"}), 0);
+  EXPECT_NE(out.find("$env:AWS_ACCESS_KEY_ID = 'ASIADEV'"), std::string::npos) << out;
+  out.clear();
+  ASSERT_EQ(run({"export", "--format", "ini", "dev"}), 0);
+  EXPECT_EQ(out.rfind("[dev]\naws_access_key_id = ASIADEV\n", 0), 0u) << out;
+  EXPECT_EQ(run({"export", "--format", "yaml", "dev"}), 1);
+}
+
+TEST_F(CommandsTest, ExecSetsCredentialsAndRemovesStaleVariables) {
+  store_dev_key();
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"exec", "dev", "--", "aws", "sts", "get-caller-identity", "--debug"}), 0);
+  EXPECT_EQ(runner.argv, (std::vector<std::string>{"aws", "sts", "get-caller-identity", "--debug"}));
+  EXPECT_EQ(runner.env("AWS_ACCESS_KEY_ID"), "ASIADEV");
+  EXPECT_EQ(runner.env("AWS_SECRET_ACCESS_KEY"), "secret-ASIADEV");
+  EXPECT_EQ(runner.env("AWS_SESSION_TOKEN"), "token-ASIADEV");
+  EXPECT_EQ(runner.env("AWS_CREDENTIAL_EXPIRATION"), "2026-11-22T13:00:00Z");
+  EXPECT_EQ(runner.env("AWS_REGION"), "eu-west-1");
+  EXPECT_EQ(runner.env("AWS_DEFAULT_REGION"), "eu-west-1");
+  EXPECT_EQ(runner.env("KURA_PROFILE"), "dev");
+  EXPECT_EQ(runner.env("AWS_PROFILE"), "<unset>");
+  EXPECT_EQ(runner.env("PATH"), "/usr/bin:/bin");
+  EXPECT_TRUE(out.empty());  // nothing on stdout
+}
+
+TEST_F(CommandsTest, ExecDefaultsToTheShellAndRefusesToNest) {
+  store_dev_key();
+  ASSERT_EQ(run({"exec", "--no-session", "dev"}), 0);
+  EXPECT_EQ(runner.argv, std::vector<std::string>{"/bin/zsh"});
+  EXPECT_EQ(runner.env("AWS_SESSION_TOKEN"), "<unset>");  // the stale token is gone
+  deps.env.set("KURA_PROFILE", "dev");
+  runner.argv.clear();
+  EXPECT_EQ(run({"exec", "--no-session", "dev", "--", "true"}), 1);
+  EXPECT_TRUE(runner.argv.empty());
+}
+
+TEST_F(CommandsTest, AddFromEnvironmentValidatesAndStores) {
+  deps.env.set("AWS_ACCESS_KEY_ID", "not-a-key");
+  deps.env.set("AWS_SECRET_ACCESS_KEY", "s");
+  deps.env.unset("AWS_SESSION_TOKEN");
+  EXPECT_EQ(run({"add", "--env", "dev"}), 1);
+  EXPECT_TRUE(keystore.items.empty());
+  deps.env.set("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+  ASSERT_EQ(run({"add", "--env", "dev"}), 0);
+  auto key = load_master_key(keystore, "dev");
+  ASSERT_TRUE(key && *key);
+  EXPECT_EQ((*key)->access_key_id, "AKIAIOSFODNN7EXAMPLE");
+}
+
+TEST_F(CommandsTest, AddPromptsOnTheTerminal) {
+  prompt.answers = {"AKIAIOSFODNN7EXAMPLE", "typed-secret"};
+  ASSERT_EQ(run({"add", "other"}), 0);
+  EXPECT_EQ(prompt.questions, (std::vector<std::string>{"Enter Access Key ID: ", "Enter Secret Access Key: "}));
+  EXPECT_EQ((*load_master_key(keystore, "other"))->secret_access_key.view(), "typed-secret");
+}
+
+TEST_F(CommandsTest, RemoveAsksUnlessForcedAndClearKeepsKeys) {
+  store_dev_key();
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"export", "dev"}), 0);
+  EXPECT_EQ(keystore.items.size(), 2u);
+  ASSERT_EQ(run({"clear"}), 0);
+  EXPECT_EQ(keystore.items.size(), 1u);
+  prompt.answers = {"n"};
+  EXPECT_EQ(run({"remove", "dev"}), 1);
+  EXPECT_EQ(keystore.items.size(), 1u);
+  ASSERT_EQ(run({"remove", "-f", "dev"}), 0);
+  EXPECT_TRUE(keystore.items.empty());
+  EXPECT_EQ(run({"remove", "-f", "dev"}), 1);
+}
+
+TEST_F(CommandsTest, ListShowsProfilesKeysAndSessions) {
+  store_dev_key();
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"export", "dev"}), 0);
+  out.clear();
+  ASSERT_EQ(run({"list"}), 0);
+  EXPECT_NE(out.find("dev      stored (memory)       GetSessionToken: 1h00m left"), std::string::npos) << out;
+  EXPECT_NE(out.find("other    -"), std::string::npos) << out;
+  out.clear();
+  ASSERT_EQ(run({"list", "--credentials"}), 0);
+  EXPECT_EQ(out, "dev\n");
+}
+
+TEST_F(CommandsTest, BadFlagsExitTwoAndBadConfigNamesTheLine) {
+  EXPECT_EQ(run({"exec"}), 2);
+  EXPECT_EQ(run({"frobnicate"}), 2);
+  EXPECT_EQ(run({"export", "--duration", "1x", "dev"}), 1);
+  write(root + "/config", "[profile dev]\nregion\n");
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"export", "dev"}), 1);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("kura: error: " + root + "/config:2: malformed line: 'region'"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace kura

@@ -1,0 +1,121 @@
+// Profile resolution: chains, cycles, include_profile, and [default] staying in its lane.
+#include "config/profiles.h"
+
+#include <gtest/gtest.h>
+
+namespace kura {
+namespace {
+
+ConfigFiles files(const char* config, const char* credentials = "") {
+  auto loaded = ConfigFiles::from_text(config, credentials);
+  EXPECT_TRUE(loaded) << loaded.error().message;
+  return std::move(*loaded);
+}
+
+TEST(Profiles, FollowsSourceProfileChains) {
+  auto f = files(
+      "[profile user]\nmfa_serial = arn:aws:iam::1:mfa/u\n"
+      "[profile hub]\nsource_profile = user\nrole_arn = arn:aws:iam::2:role/hub\n"
+      "[profile spoke]\nsource_profile = hub\nrole_arn = arn:aws:iam::3:role/spoke\nexternal_id = ext\n"
+      "duration_seconds = 900\nregion = ap-southeast-2\n");
+  auto spoke = resolve_profile(f, "spoke");
+  ASSERT_TRUE(spoke) << spoke.error().message;
+  EXPECT_EQ(spoke->role_arn, "arn:aws:iam::3:role/spoke");
+  EXPECT_EQ(spoke->external_id, "ext");
+  EXPECT_EQ(spoke->duration, Seconds(900));
+  ASSERT_TRUE(spoke->source);
+  EXPECT_EQ(spoke->source->name, "hub");
+  ASSERT_TRUE(spoke->source->source);
+  EXPECT_EQ(spoke->source->source->mfa_serial, "arn:aws:iam::1:mfa/u");
+}
+
+TEST(Profiles, ACycleIsAnErrorThatNamesIt) {
+  auto f = files(
+      "[profile a]\nsource_profile = b\nrole_arn = arn:aws:iam::1:role/a\n"
+      "[profile b]\nsource_profile = c\nrole_arn = arn:aws:iam::1:role/b\n"
+      "[profile c]\nsource_profile = a\nrole_arn = arn:aws:iam::1:role/c\n");
+  auto a = resolve_profile(f, "a");
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().message, "source_profile cycle: a -> b -> c -> a");
+}
+
+TEST(Profiles, SelfSourcedRoleIsNotACycle) {
+  auto f = files("[profile r]\nsource_profile = r\nrole_arn = arn:aws:iam::1:role/r\n",
+                 "[r]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = s\n");
+  auto r = resolve_profile(f, "r");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->sources_itself);
+  EXPECT_FALSE(r->source);
+  EXPECT_EQ(r->static_access_key_id, "AKIAEXAMPLEEXAMPLE01");
+}
+
+TEST(Profiles, DefaultDoesNotLeakIntoOtherProfiles) {
+  auto f = files("[default]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::1:mfa/d\n[profile other]\n");
+  auto other = resolve_profile(f, "other");
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->region);
+  EXPECT_FALSE(other->mfa_serial);
+  auto def = resolve_profile(f, "default");
+  ASSERT_TRUE(def);
+  EXPECT_EQ(def->region, "eu-central-1");
+}
+
+TEST(Profiles, IncludeProfileFillsGapsAndOwnValuesWin) {
+  auto f = files(
+      "[profile base]\nregion = us-west-2\nmfa_serial = arn:aws:iam::1:mfa/b\n"
+      "[profile child]\ninclude_profile = base\nregion = eu-west-3\n");
+  auto child = resolve_profile(f, "child");
+  ASSERT_TRUE(child);
+  EXPECT_EQ(child->region, "eu-west-3");
+  EXPECT_EQ(child->mfa_serial, "arn:aws:iam::1:mfa/b");
+  auto loop = files("[profile x]\ninclude_profile = y\n[profile y]\ninclude_profile = x\n");
+  auto bad = resolve_profile(loop, "x");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("include_profile cycle"), std::string::npos);
+}
+
+TEST(Profiles, SessionTagsAndServicesEndpoint) {
+  auto f = files(
+      "[profile t]\nrole_arn = arn:aws:iam::1:role/t\nsource_profile = t\nsession_tags = team=sre, env = prod\n"
+      "transitive_session_tags = team\nsource_identity = alice\nservices = local\n"
+      "endpoint_url = http://global:1\n"
+      "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:9\n");
+  auto t = resolve_profile(f, "t");
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->session_tags.size(), 2u);
+  EXPECT_EQ(t->session_tags[1].key, "env");
+  EXPECT_EQ(t->session_tags[1].value, "prod");
+  EXPECT_EQ(t->transitive_tag_keys, std::vector<std::string>{"team"});
+  EXPECT_EQ(t->source_identity, "alice");
+  EXPECT_EQ(t->sts_endpoint_url, "http://127.0.0.1:9");  // the services block beats endpoint_url
+}
+
+TEST(Profiles, ProfileDefaultSectionAndCredentialsFileMerge) {
+  auto f = files("[profile default]\nregion = sa-east-1\n",
+                 "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE02\naws_secret_access_key = s\n");
+  auto d = resolve_profile(f, "default");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->region, "sa-east-1");
+  EXPECT_EQ(d->static_access_key_id, "AKIAEXAMPLEEXAMPLE02");
+  EXPECT_EQ(f.profile_names(), std::vector<std::string>{"default"});
+}
+
+TEST(Profiles, BadSettingsAreErrorsNamingTheProfile) {
+  auto dur = resolve_profile(files("[profile d]\nduration_seconds = forever\n"), "d");
+  ASSERT_FALSE(dur);
+  EXPECT_NE(dur.error().message.find("profile 'd': duration_seconds"), std::string::npos);
+  auto src = resolve_profile(files("[profile s]\nsource_profile = x\n[profile x]\n"), "s");
+  ASSERT_FALSE(src);
+  EXPECT_NE(src.error().message.find("role_arn is not"), std::string::npos);
+  auto missing = resolve_profile(files("[profile s]\nsource_profile = ghost\nrole_arn = arn:aws:iam::1:role/s\n"), "s");
+  ASSERT_TRUE(missing);  // a source may exist only as a stored key
+  EXPECT_FALSE(missing->source->in_files);
+}
+
+TEST(Profiles, EnvironmentPicksTheDefaultProfile) {
+  EXPECT_EQ(default_profile_name(Environment(std::map<std::string, std::string>{{"AWS_PROFILE", "prod"}})), "prod");
+  EXPECT_EQ(default_profile_name(Environment()), "default");
+}
+
+}  // namespace
+}  // namespace kura

@@ -1,0 +1,175 @@
+// The provider: cache hits make no STS call, sessions are renewed before expiry, one MFA code per chain.
+#include "creds/provider.h"
+
+#include <gtest/gtest.h>
+
+#include "creds/store_items.h"
+#include "fakes.h"
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+class ProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    files = std::move(*ConfigFiles::from_text(
+        "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/dev\n"
+        "[profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::2:role/admin\n"
+        "mfa_serial = arn:aws:iam::1:mfa/dev\n"
+        "[profile audit]\nsource_profile = dev\nrole_arn = arn:aws:iam::3:role/audit\n"
+        "mfa_serial = arn:aws:iam::1:mfa/dev\n"
+        "[profile plain]\n",
+        "[plain]\naws_access_key_id = AKIAPLAINPLAINPLAIN1\naws_secret_access_key = plain-secret\n"));
+    Credentials key;
+    key.access_key_id = "AKIADEVDEVDEVDEVDEV1";
+    key.secret_access_key = Secret(std::string("dev-secret"));
+    ASSERT_TRUE(store_master_key(keystore, "dev", key));
+  }
+
+  Result<ObtainedCredentials> obtain(const std::string& name, ProviderOptions options = {}) {
+    auto profile = resolve_profile(files, name);
+    EXPECT_TRUE(profile);
+    ProviderDeps deps{keystore, prompt, clock, files, [this]() -> Result<StsClient*> {
+                        ++sts_made;
+                        return &sts;
+                      }};
+    return obtain_credentials(*profile, deps, options);
+  }
+  std::string expiry(Seconds from_now) { return format_iso8601(clock.now() + from_now); }
+  std::string action(size_t i) const {
+    const std::string& body = transport.requests.at(i).body;
+    return body.substr(7, body.find('&') - 7);
+  }
+
+  ConfigFiles files;
+  MemoryKeystore keystore;
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  FakeTransport transport;
+  StsClient sts{transport, clock, StsEndpoint{"https://sts.us-east-1.amazonaws.com", "us-east-1", "aws"}};
+  int sts_made = 0;
+};
+
+TEST_F(ProviderTest, OneCodeForAnMfaSessionThenRolesWithoutPrompts) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(8 * 3600))));
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAADMIN", expiry(Seconds(3600))));
+  auto admin = obtain("admin");
+  ASSERT_TRUE(admin) << admin.error().message;
+  EXPECT_EQ(admin->credentials.access_key_id, "ASIAADMIN");
+  EXPECT_EQ(admin->origin, Origin::sts);
+  EXPECT_EQ(prompt.questions, std::vector<std::string>{"Enter MFA code for arn:aws:iam::1:mfa/dev: "});
+  EXPECT_NE(transport.requests[0].body.find("TokenCode=123456"), std::string::npos);
+  EXPECT_EQ(transport.requests[1].body.find("TokenCode"), std::string::npos);
+
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAAUDIT", expiry(Seconds(3600))));
+  auto audit = obtain("audit");
+  ASSERT_TRUE(audit) << audit.error().message;
+  EXPECT_EQ(audit->credentials.access_key_id, "ASIAAUDIT");
+  EXPECT_EQ(prompt.questions.size(), 1u);  // no second prompt
+  ASSERT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(action(2), "AssumeRole");
+}
+
+TEST_F(ProviderTest, CacheHitMakesNoStsCallAndBuildsNoClient) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(8 * 3600))));
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAADMIN", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("admin"));
+  sts_made = 0;
+  auto again = obtain("admin");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->origin, Origin::cache);
+  EXPECT_EQ(again->credentials.access_key_id, "ASIAADMIN");
+  EXPECT_EQ(again->credentials.session_token.view(), "token-ASIAADMIN");
+  EXPECT_EQ(sts_made, 0);
+  EXPECT_EQ(transport.requests.size(), 2u);
+}
+
+TEST_F(ProviderTest, RenewsFiveMinutesBeforeExpiryFromTheStillValidMfaSession) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(8 * 3600))));
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAADMIN", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("admin"));
+  clock.advance(Seconds(3600 - 299));  // 4m59s left: inside the refresh window
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAADMIN2", expiry(Seconds(3600))));
+  auto renewed = obtain("admin");
+  ASSERT_TRUE(renewed);
+  EXPECT_EQ(renewed->credentials.access_key_id, "ASIAADMIN2");
+  EXPECT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(action(2), "AssumeRole");  // from the cached GetSessionToken, no new code
+  EXPECT_EQ(prompt.questions.size(), 1u);
+}
+
+TEST_F(ProviderTest, RefreshWindowIsConfigurable) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("dev"));
+  clock.advance(Seconds(1800));
+  ProviderOptions options;
+  options.refresh_window = Seconds(1801);
+  prompt.answers = {"654321"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST2", expiry(Seconds(3600))));
+  auto again = obtain("dev", options);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->credentials.access_key_id, "ASIAGST2");
+}
+
+TEST_F(ProviderTest, ShorterCachedSessionIsNotReusedForALongerRequest) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIA1H", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("dev"));
+  ProviderOptions longer;
+  longer.plan.duration = Seconds(4 * 3600);
+  longer.mfa_token = "111111";
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIA4H", expiry(Seconds(4 * 3600))));
+  auto got = obtain("dev", longer);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->credentials.access_key_id, "ASIA4H");
+  EXPECT_NE(transport.requests.back().body.find("DurationSeconds=14400"), std::string::npos);
+  // And the 4h session does serve a later 1h request.
+  auto shorter = obtain("dev");
+  EXPECT_EQ(shorter->origin, Origin::cache);
+}
+
+TEST_F(ProviderTest, MfaTokenFlagIsUsedOnceAndNeverPrompts) {
+  ProviderOptions options;
+  options.mfa_token = "424242";
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("dev", options));
+  EXPECT_TRUE(prompt.questions.empty());
+  EXPECT_NE(transport.requests[0].body.find("TokenCode=424242"), std::string::npos);
+}
+
+TEST_F(ProviderTest, FailedCallCachesNothingAndNamesTheProfile) {
+  prompt.answers = {"123456"};
+  transport.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed "
+                       "with invalid MFA one time pass code.</Message></Error></ErrorResponse>");
+  auto got = obtain("admin");
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().message.rfind("profile 'dev': GetSessionToken: the MFA code was not accepted", 0), 0u)
+      << got.error().message;
+  EXPECT_EQ(keystore.items.size(), 1u);  // only the master key
+}
+
+TEST_F(ProviderTest, PlaintextKeyFromTheCredentialsFileStillWorks) {
+  ProviderOptions options;
+  options.plan.no_session = true;
+  auto got = obtain("plain", options);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->origin, Origin::long_term_key);
+  EXPECT_EQ(got->credentials.access_key_id, "AKIAPLAINPLAINPLAIN1");
+  EXPECT_EQ(got->credentials.secret_access_key.view(), "plain-secret");
+}
+
+TEST_F(ProviderTest, KeystoreFailureIsNotTakenForAbsence) {
+  keystore.fail = true;
+  auto got = obtain("dev");
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("injected failure"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kura

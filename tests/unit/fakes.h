@@ -1,0 +1,117 @@
+// In-memory fakes for the seams: keystore, clock, prompt, HTTP transport, process runner.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aws/http.h"
+#include "keyring/keystore.h"
+#include "process/runner.h"
+#include "prompt/prompt.h"
+#include "util/time.h"
+
+namespace kura::testing {
+
+class MemoryKeystore final : public Keystore {
+ public:
+  std::string name() const override { return "memory"; }
+  Result<std::optional<Secret>> get(const std::string& item) override {
+    ++gets;
+    if (fail) return make_error("memory keystore: injected failure");
+    auto it = items.find(item);
+    if (it == items.end()) return std::optional<Secret>();
+    return std::optional<Secret>(Secret(std::string_view(it->second)));
+  }
+  Result<void> set(const std::string& item, std::string_view value) override {
+    if (fail) return make_error("memory keystore: injected failure");
+    items[item] = std::string(value);
+    return {};
+  }
+  Result<bool> remove(const std::string& item) override { return items.erase(item) > 0; }
+  Result<std::vector<std::string>> list() override {
+    std::vector<std::string> names;
+    for (const auto& [name, value] : items) names.push_back(name);
+    return names;
+  }
+  std::map<std::string, std::string> items;
+  bool fail = false;
+  int gets = 0;
+};
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(TimePoint start = *parse_iso8601("2026-11-22T12:00:00Z")) : m_now(start) {}
+  TimePoint now() const override { return m_now; }
+  void sleep_for(std::chrono::milliseconds duration) override {
+    slept.push_back(duration);
+    m_now += duration;
+  }
+  void advance(Seconds by) { m_now += by; }
+  std::vector<std::chrono::milliseconds> slept;
+
+ private:
+  TimePoint m_now;
+};
+
+class ScriptedPrompt final : public Prompt {
+ public:
+  Result<std::string> ask_line(std::string_view question) override {
+    questions.emplace_back(question);
+    if (answers.empty()) return make_error("no terminal (test)");
+    std::string answer = answers.front();
+    answers.pop_front();
+    return answer;
+  }
+  Result<Secret> ask_secret(std::string_view question) override {
+    auto line = ask_line(question);
+    if (!line) return line.error();
+    return Secret(std::move(*line));
+  }
+  std::deque<std::string> answers;
+  std::vector<std::string> questions;
+};
+
+class FakeTransport final : public HttpTransport {
+ public:
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    requests.push_back(request);
+    if (responses.empty()) return make_error("fake transport: no response queued");
+    auto next = std::move(responses.front());
+    responses.pop_front();
+    return next;
+  }
+  void reply(long status, std::string body) { responses.emplace_back(HttpResponse{status, std::move(body)}); }
+  void drop() { responses.emplace_back(make_error("connection refused")); }
+  std::deque<Result<HttpResponse>> responses;
+  std::vector<HttpRequest> requests;
+};
+
+class RecordingRunner final : public ProcessRunner {
+ public:
+  Result<void> exec(const std::vector<std::string>& command, const std::vector<std::string>& env_vars) override {
+    argv = command;
+    environment = env_vars;
+    return {};
+  }
+  std::string env(const std::string& name) const {
+    for (const auto& entry : environment) {
+      if (entry.rfind(name + "=", 0) == 0) return entry.substr(name.size() + 1);
+    }
+    return "<unset>";
+  }
+  std::vector<std::string> argv;
+  std::vector<std::string> environment;
+};
+
+// An STS XML answer carrying credentials, as the real service sends it.
+inline std::string sts_credentials_xml(const std::string& action, const std::string& key_id,
+                                       const std::string& expiration) {
+  return "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" + action +
+         "Result><Credentials><AccessKeyId>" + key_id + "</AccessKeyId><SecretAccessKey>secret-" + key_id +
+         "</SecretAccessKey><SessionToken>token-" + key_id + "</SessionToken><Expiration>" + expiration +
+         "</Expiration></Credentials></" + action + "Result></" + action + "Response>";
+}
+
+}  // namespace kura::testing
