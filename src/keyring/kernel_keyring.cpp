@@ -24,13 +24,24 @@ std::optional<Secret> KernelKeyCache::get(const std::string& description) {
 
 void KernelKeyCache::put(const std::string& description, std::string_view key, std::chrono::seconds ttl) {
   if (ttl.count() <= 0) return;
-  key_serial_t id = add_key("user", description.c_str(), key.data(), key.size(), KEY_SPEC_USER_KEYRING);
+  // Created in the process keyring, which this process always possesses, so that setting permissions works
+  // even when the user keyring is not linked into the session keyring (a fresh `keyctl new_session`, ssh,
+  // cron). Then linked into the user keyring, where the same user's other processes find it.
+  key_serial_t id = add_key("user", description.c_str(), key.data(), key.size(), KEY_SPEC_PROCESS_KEYRING);
   if (id < 0) {
     log_debug("kernel keyring: cannot add key: " + std::string(strerror(errno)));
     return;
   }
-  keyctl_setperm(id, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH | KEY_USR_SETATTR);
-  keyctl_set_timeout(id, static_cast<unsigned>(ttl.count()));
+  bool ok = keyctl_setperm(id, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH |
+                                   KEY_USR_SETATTR) == 0 &&
+            keyctl_set_timeout(id, static_cast<unsigned>(ttl.count())) == 0;
+  if (ok) {
+    remove(description);  // an older key with the same description would shadow the new one
+    ok = keyctl_link(id, KEY_SPEC_USER_KEYRING) == 0;
+  }
+  if (!ok) log_debug("kernel keyring: cannot keep the key: " + std::string(strerror(errno)));
+  keyctl_unlink(id, KEY_SPEC_PROCESS_KEYRING);
+  if (!ok) keyctl_invalidate(id);
 }
 
 void KernelKeyCache::remove(const std::string& description) {
