@@ -1,4 +1,4 @@
-// Hashes, HMAC, base64 and randomness on OpenSSL: the only OpenSSL user besides TLS inside libcurl.
+// Hashes, HMAC and base64 (on libsodium; see hash.cpp for why not OpenSSL).
 #pragma once
 
 #include <optional>
