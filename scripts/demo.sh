@@ -16,7 +16,8 @@ trap 'for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$
 export HOME="$WORK/home" XDG_DATA_HOME="$WORK/home/.local/share" AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
 mkdir -p "$HOME/.aws"
 export KURA_FILE_PASSPHRASE="demo passphrase"  # a real user types it once per 15 minutes on /dev/tty
-unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_STS || true
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_STS \
+  AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE KURA_FILE_DIR KURA_BACKEND || true
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
