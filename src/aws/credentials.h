@@ -12,7 +12,7 @@ namespace kura {
 struct Credentials {
   std::string access_key_id;
   Secret secret_access_key;
-  Secret session_token;                // empty for long-term keys
+  Secret session_token;                 // empty for long-term keys
   std::optional<TimePoint> expiration;  // empty for long-term keys
 
   Credentials clone() const {

@@ -8,7 +8,8 @@
 
 namespace kura {
 
-std::string resolve_region(const std::optional<std::string>& flag, const Profile& profile, const Environment& env) {
+std::string resolve_region(const std::optional<std::string>& flag, const Profile& profile,
+                           const Environment& env) {
   if (flag && !flag->empty()) return *flag;
   if (auto region = env.get("AWS_REGION")) return *region;
   if (auto region = env.get("AWS_DEFAULT_REGION")) return *region;
@@ -28,7 +29,8 @@ StsEndpoint resolve_sts_endpoint(const std::string& region, const Profile& profi
   endpoint.partition = partition_of_region(region);
 
   bool ignore_configured = profile.ignore_configured_endpoint_urls;
-  if (auto flag = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ignore_configured = to_lower(*flag) == "true";
+  if (auto flag = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+    ignore_configured = to_lower(*flag) == "true";
   if (!ignore_configured) {
     std::optional<std::string> configured = env.get("AWS_ENDPOINT_URL_STS");
     if (!configured) configured = env.get("AWS_ENDPOINT_URL");
@@ -40,12 +42,14 @@ StsEndpoint resolve_sts_endpoint(const std::string& region, const Profile& profi
     }
   }
 
-  std::string mode = env.get("AWS_STS_REGIONAL_ENDPOINTS").value_or(profile.sts_regional_endpoints.value_or("regional"));
+  std::string mode =
+      env.get("AWS_STS_REGIONAL_ENDPOINTS").value_or(profile.sts_regional_endpoints.value_or("regional"));
   static constexpr std::array<const char*, 16> k_legacy_global = {
       "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
       "eu-central-1",   "eu-north-1", "eu-west-1",      "eu-west-2",      "eu-west-3",  "sa-east-1",
       "us-east-1",      "us-east-2",  "us-west-1",      "us-west-2"};
-  bool legacy_region = std::find(k_legacy_global.begin(), k_legacy_global.end(), region) != k_legacy_global.end();
+  bool legacy_region =
+      std::find(k_legacy_global.begin(), k_legacy_global.end(), region) != k_legacy_global.end();
   if ((to_lower(mode) == "legacy" && legacy_region) || region == "aws-global") {
     endpoint.url = "https://sts.amazonaws.com";
     endpoint.signing_region = "us-east-1";

@@ -16,7 +16,8 @@ struct StsEndpoint {
 };
 
 // --region, then AWS_REGION, AWS_DEFAULT_REGION, the profile's region, and us-east-1 when nothing is set.
-std::string resolve_region(const std::optional<std::string>& flag, const Profile& profile, const Environment& env);
+std::string resolve_region(const std::optional<std::string>& flag, const Profile& profile,
+                           const Environment& env);
 
 std::string partition_of_region(const std::string& region);
 

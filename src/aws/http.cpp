@@ -11,7 +11,8 @@
 
 namespace kura {
 
-HttpOptions HttpOptions::from_environment(const Environment& env, const std::optional<std::string>& profile_ca_bundle) {
+HttpOptions HttpOptions::from_environment(const Environment& env,
+                                          const std::optional<std::string>& profile_ca_bundle) {
   HttpOptions options;
   options.ca_bundle = env.get("AWS_CA_BUNDLE");
   if (!options.ca_bundle) options.ca_bundle = profile_ca_bundle;
@@ -32,8 +33,9 @@ size_t append_body(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-// libcurl, loaded on first use. Linking it would load ~30 libraries (gnutls, krb5, ldap, p11-kit) and run their
-// constructors in every kura process: ~11 ms, most of a cache hit's budget, for a run that makes no HTTP call.
+// libcurl, loaded on first use. Linking it would load ~30 libraries (gnutls, krb5, ldap, p11-kit) and run
+// their constructors in every kura process: ~11 ms, most of a cache hit's budget, for a run that makes no
+// HTTP call.
 struct Curl {
   decltype(&curl_global_init) global_init = nullptr;
   decltype(&curl_easy_init) easy_init = nullptr;
@@ -109,7 +111,8 @@ class CurlTransport final : public HttpTransport {
     c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     c.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     if (m_options.ca_bundle) c.easy_setopt(curl, CURLOPT_CAINFO, m_options.ca_bundle->c_str());
-    // Set explicitly so HTTPS_PROXY in capitals and NO_PROXY behave as in the AWS CLI, whatever curl's defaults.
+    // Set explicitly so HTTPS_PROXY in capitals and NO_PROXY behave as in the AWS CLI, whatever curl's
+    // defaults.
     c.easy_setopt(curl, CURLOPT_PROXY, m_options.proxy ? m_options.proxy->c_str() : "");
     if (m_options.no_proxy) c.easy_setopt(curl, CURLOPT_NOPROXY, m_options.no_proxy->c_str());
     char error_buffer[CURL_ERROR_SIZE] = {0};
@@ -138,7 +141,8 @@ std::unique_ptr<HttpTransport> make_curl_transport(HttpOptions options) {
 }
 
 RetryingTransport::RetryingTransport(HttpTransport& inner, Clock& clock, int max_attempts,
-                                     std::chrono::milliseconds base_delay, std::chrono::milliseconds max_delay)
+                                     std::chrono::milliseconds base_delay,
+                                     std::chrono::milliseconds max_delay)
     : m_inner(inner),
       m_clock(clock),
       m_max_attempts(max_attempts),
@@ -163,12 +167,13 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request) {
     bool retry = !response || is_retryable(*response);
     if (!retry || attempt >= m_max_attempts) return response;
     // Full jitter: a random delay up to base * 2^(attempt-1), capped.
-    long long ceiling = std::min<long long>(m_max_delay.count(), m_base_delay.count() * (1LL << (attempt - 1)));
+    long long ceiling =
+        std::min<long long>(m_max_delay.count(), m_base_delay.count() * (1LL << (attempt - 1)));
     std::uniform_int_distribution<long long> pick(0, ceiling);
     auto delay = std::chrono::milliseconds(pick(m_random));
     log_debug("http: attempt " + std::to_string(attempt) + " failed (" +
-              (response ? "status " + std::to_string(response->status) : response.error().message) + "), retrying in " +
-              std::to_string(delay.count()) + " ms");
+              (response ? "status " + std::to_string(response->status) : response.error().message) +
+              "), retrying in " + std::to_string(delay.count()) + " ms");
     m_clock.sleep_for(delay);
   }
 }

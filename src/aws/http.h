@@ -40,7 +40,8 @@ struct HttpOptions {
   std::optional<std::string> proxy;      // HTTPS_PROXY / https_proxy
   std::optional<std::string> no_proxy;   // NO_PROXY / no_proxy
 
-  static HttpOptions from_environment(const Environment& env, const std::optional<std::string>& profile_ca_bundle);
+  static HttpOptions from_environment(const Environment& env,
+                                      const std::optional<std::string>& profile_ca_bundle);
 };
 
 std::unique_ptr<HttpTransport> make_curl_transport(HttpOptions options);

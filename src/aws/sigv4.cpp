@@ -100,9 +100,9 @@ Signature sign_request(SignableRequest& request, const SigningParams& params) {
   if (!params.session_token.empty() && !params.sign_session_token) {
     request.headers.emplace_back("X-Amz-Security-Token", std::string(params.session_token));
   }
-  request.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + std::string(params.access_key_id) +
-                                                    "/" + scope + ", SignedHeaders=" + signed_headers +
-                                                    ", Signature=" + result.signature);
+  request.headers.emplace_back(
+      "Authorization", "AWS4-HMAC-SHA256 Credential=" + std::string(params.access_key_id) + "/" + scope +
+                           ", SignedHeaders=" + signed_headers + ", Signature=" + result.signature);
   return result;
 }
 

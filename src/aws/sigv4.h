@@ -14,9 +14,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct SignableRequest {
   std::string method;
-  std::string path = "/";  // raw (not percent-encoded)
+  std::string path = "/";                                  // raw (not percent-encoded)
   std::vector<std::pair<std::string, std::string>> query;  // raw (decoded) name/value pairs
-  HeaderList headers;  // must include Host
+  HeaderList headers;                                      // must include Host
   std::string body;
 };
 
@@ -27,9 +27,9 @@ struct SigningParams {
   std::string region;
   std::string service;
   TimePoint time;
-  bool normalize_path = true;         // false for S3-style paths
-  bool add_content_sha256 = false;    // x-amz-content-sha256 header
-  bool sign_session_token = true;     // false: token header added after signing
+  bool normalize_path = true;       // false for S3-style paths
+  bool add_content_sha256 = false;  // x-amz-content-sha256 header
+  bool sign_session_token = true;   // false: token header added after signing
 };
 
 struct Signature {

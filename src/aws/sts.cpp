@@ -32,17 +32,21 @@ void add_mfa(std::vector<std::pair<std::string, std::string>>& params, const std
   params.emplace_back("TokenCode", mfa->code);
 }
 
-void add_duration(std::vector<std::pair<std::string, std::string>>& params, const std::optional<Seconds>& duration) {
+void add_duration(std::vector<std::pair<std::string, std::string>>& params,
+                  const std::optional<Seconds>& duration) {
   if (duration) params.emplace_back("DurationSeconds", std::to_string(duration->count()));
 }
 
-void add_policy_arns(std::vector<std::pair<std::string, std::string>>& params, const std::vector<std::string>& arns) {
+void add_policy_arns(std::vector<std::pair<std::string, std::string>>& params,
+                     const std::vector<std::string>& arns) {
   for (size_t i = 0; i < arns.size(); ++i) {
     params.emplace_back("PolicyArns.member." + std::to_string(i + 1) + ".arn", arns[i]);
   }
 }
 
-bool contains(std::string_view text, std::string_view needle) { return text.find(needle) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view needle) {
+  return text.find(needle) != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -76,15 +80,16 @@ Result<std::string> StsClient::call(const Credentials& caller, const std::string
   std::string body = "Action=" + action + "&Version=" + k_version;
   for (const auto& [name, value] : params) body += "&" + uri_encode(name) + "=" + uri_encode(value);
   HttpRequest request = build_signed_request(m_endpoint, caller, std::move(body), m_clock.now());
-  log_debug("sts: " + action + " as " + mask_key_id(caller.access_key_id) + " at " + m_endpoint.url + " (region " +
-            m_endpoint.signing_region + ")");
+  log_debug("sts: " + action + " as " + mask_key_id(caller.access_key_id) + " at " + m_endpoint.url +
+            " (region " + m_endpoint.signing_region + ")");
   auto response = m_transport.send(request);
   if (!response) return std::move(response).error().context(action);
   if (response->status != 200) return parse_sts_error(response->status, response->body, action);
   return std::move(response->body);
 }
 
-Result<Credentials> StsClient::get_session_token(const Credentials& caller, const GetSessionTokenInput& input) {
+Result<Credentials> StsClient::get_session_token(const Credentials& caller,
+                                                 const GetSessionTokenInput& input) {
   Params params;
   add_duration(params, input.duration);
   add_mfa(params, input.mfa);
@@ -114,7 +119,8 @@ Result<Credentials> StsClient::assume_role(const Credentials& caller, const Assu
   return parse_credentials_result(*body, "AssumeRole");
 }
 
-Result<Credentials> StsClient::get_federation_token(const Credentials& caller, const GetFederationTokenInput& input) {
+Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
+                                                    const GetFederationTokenInput& input) {
   Params params{{"Name", input.name}};
   add_duration(params, input.duration);
   if (input.policy) params.emplace_back("Policy", *input.policy);
@@ -133,9 +139,8 @@ Result<CallerIdentity> StsClient::get_caller_identity(const Credentials& caller)
 Result<Credentials> parse_credentials_result(std::string_view xml, const std::string& action) {
   pugi::xml_document doc;
   if (!doc.load_buffer(xml.data(), xml.size())) return make_error(action + ": response is not XML");
-  pugi::xml_node node = doc.child((action + "Response").c_str())
-                            .child((action + "Result").c_str())
-                            .child("Credentials");
+  pugi::xml_node node =
+      doc.child((action + "Response").c_str()).child((action + "Result").c_str()).child("Credentials");
   Credentials credentials;
   credentials.access_key_id = node.child_value("AccessKeyId");
   credentials.secret_access_key = Secret(std::string(node.child_value("SecretAccessKey")));
@@ -148,8 +153,8 @@ Result<Credentials> parse_credentials_result(std::string_view xml, const std::st
     if (!value.empty()) text.set_value(std::string(value.size(), 'x').c_str());
     wipe_string(value);
   }
-  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty() || credentials.session_token.empty() ||
-      !credentials.expiration) {
+  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty() ||
+      credentials.session_token.empty() || !credentials.expiration) {
     return make_error(action + ": response lacks credentials or a valid expiration");
   }
   return credentials;
@@ -183,25 +188,36 @@ Error parse_sts_error(long status, std::string_view body, const std::string& act
   std::string summary = action + ": " + code + ": " + message;
   if (contains(message, "invalid MFA one time pass code")) {
     summary = action + ": the MFA code was not accepted (" + code + ")";
-    hint = "codes change every 30 seconds and each is accepted once: wait for the next code and check the device's clock";
+    hint =
+        "codes change every 30 seconds and each is accepted once: wait for the next code and check the "
+        "device's clock";
   } else if (contains(message, "unable to validate MFA code") || contains(message, "MFA serial")) {
     summary = action + ": the MFA device is not associated with this user (" + code + ": " + message + ")";
-    hint = "check mfa_serial: it must be the ARN of a device assigned to the user whose key is stored, e.g. "
-           "arn:aws:iam::123456789012:mfa/alice";
-  } else if (code == "ExpiredToken" || contains(message, "security token included in the request is expired")) {
+    hint =
+        "check mfa_serial: it must be the ARN of a device assigned to the user whose key is stored, e.g. "
+        "arn:aws:iam::123456789012:mfa/alice";
+  } else if (code == "ExpiredToken" ||
+             contains(message, "security token included in the request is expired")) {
     hint = "the source session has expired; run `kura clear` for the profile and try again";
   } else if (contains(message, "1 hour session limit") || contains(message, "role chaining")) {
-    hint = "a role assumed with temporary credentials (role chaining) is limited to 1h: use --duration 1h or less";
+    hint =
+        "a role assumed with temporary credentials (role chaining) is limited to 1h: use --duration 1h or "
+        "less";
   } else if (contains(message, "MaxSessionDuration") || contains(message, "DurationSeconds")) {
     hint = "ask for a shorter --duration, or raise the role's MaxSessionDuration";
-  } else if (code == "RequestExpired" || contains(message, "Signature expired") || contains(message, "not yet current")) {
+  } else if (code == "RequestExpired" || contains(message, "Signature expired") ||
+             contains(message, "not yet current")) {
     hint = "this machine's clock is off: sync it (e.g. `timedatectl set-ntp true`) and retry";
   } else if (code == "InvalidClientTokenId") {
-    hint = "the access key is unknown to AWS (deleted, deactivated or mistyped): store a current one with `kura add`";
+    hint =
+        "the access key is unknown to AWS (deleted, deactivated or mistyped): store a current one with `kura "
+        "add`";
   } else if (code == "SignatureDoesNotMatch") {
     hint = "the secret access key does not match the key id: store it again with `kura add`";
   } else if (code == "AccessDenied" && action == "AssumeRole") {
-    hint = "check the role's trust policy, role_arn, external_id, and whether the role requires MFA (mfa_serial)";
+    hint =
+        "check the role's trust policy, role_arn, external_id, and whether the role requires MFA "
+        "(mfa_serial)";
   }
   return make_error(summary, hint);
 }

@@ -15,7 +15,8 @@ constexpr const char* k_version = "0.1.0";
 void bind_credential_flags(CLI::App* command, CredentialFlags& flags) {
   command->add_option("profile", flags.profile, "Profile name in ~/.aws/config")->required();
   command->add_option("--duration,-d", flags.duration, "Session duration, e.g. 1h, 45m, 3600");
-  command->add_flag("--no-session,-n", flags.no_session, "Skip GetSessionToken; use the long-term key directly");
+  command->add_flag("--no-session,-n", flags.no_session,
+                    "Skip GetSessionToken; use the long-term key directly");
   command->add_option("--mfa-token,-t", flags.mfa_token, "The MFA code, instead of asking on the terminal");
   command->add_option("--region", flags.region, "Region for STS and for the credentials' environment");
 }
@@ -39,7 +40,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
 
   CLI::App* add_cmd = app.add_subcommand("add", "Store a long-term access key for a profile");
   add_cmd->add_option("profile", add.profile, "Profile name")->required();
-  add_cmd->add_flag("--env", add.from_env, "Read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment");
+  add_cmd->add_flag("--env", add.from_env,
+                    "Read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment");
 
   CLI::App* list_cmd = app.add_subcommand("list", "List profiles, stored keys and cached sessions");
   list_cmd->alias("ls");
@@ -52,11 +54,13 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   remove_cmd->add_option("profile", remove.profile, "Profile name")->required();
   remove_cmd->add_flag("--force,-f", remove.force, "Do not ask for confirmation");
 
-  CLI::App* exec_cmd = app.add_subcommand("exec", "Run a command with temporary credentials (default: $SHELL)");
+  CLI::App* exec_cmd =
+      app.add_subcommand("exec", "Run a command with temporary credentials (default: $SHELL)");
   bind_credential_flags(exec_cmd, exec.flags);
   exec_cmd->add_option("command", exec.command, "The command and its arguments, after --");
 
-  CLI::App* export_cmd = app.add_subcommand("export", "Print credentials (env, json for credential_process, ...)");
+  CLI::App* export_cmd =
+      app.add_subcommand("export", "Print credentials (env, json for credential_process, ...)");
   bind_credential_flags(export_cmd, exp.flags);
   export_cmd->add_option("--format,-f", exp.format, "env, json, ini, fish or powershell");
 

@@ -30,7 +30,8 @@ Result<void> run_add(Context& context, const AddInput& input) {
     key.access_key_id = *id;
     key.secret_access_key = Secret(std::string_view(*secret));
     if (auto token = context.env().get("AWS_SESSION_TOKEN")) {
-      log_warning("AWS_SESSION_TOKEN is set: storing temporary credentials, which stop working when they expire");
+      log_warning(
+          "AWS_SESSION_TOKEN is set: storing temporary credentials, which stop working when they expire");
       key.session_token = Secret(std::string_view(*token));
     }
   } else {
@@ -56,8 +57,8 @@ Result<void> run_add(Context& context, const AddInput& input) {
   if (sessions) {
     for (const auto& [id, session] : *sessions) (void)(*store)->remove(session_item(id));
   }
-  log_note("added credentials " + mask_key_id(key.access_key_id) + " to profile '" + input.profile + "' in the " +
-           (*store)->name() + " store");
+  log_note("added credentials " + mask_key_id(key.access_key_id) + " to profile '" + input.profile +
+           "' in the " + (*store)->name() + " store");
   return {};
 }
 

@@ -19,9 +19,10 @@ Result<ProfileCredentials> credentials_for(Context& context, const CredentialFla
 }
 
 std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds) {
-  static const char* const k_stale[] = {"AWS_PROFILE",           "AWS_DEFAULT_PROFILE",     "AWS_ACCESS_KEY_ID",
-                                        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",       "AWS_SECURITY_TOKEN",
-                                        "AWS_CREDENTIAL_EXPIRATION", "AWS_CREDENTIAL_FILE", "KURA_PROFILE"};
+  static const char* const k_stale[] = {
+      "AWS_PROFILE",       "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",         "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",  "AWS_CREDENTIAL_EXPIRATION", "AWS_CREDENTIAL_FILE",
+      "KURA_PROFILE"};
   std::map<std::string, std::string> vars = env.all();
   for (const char* name : k_stale) vars.erase(name);
   const Credentials& c = creds.obtained.credentials;
@@ -51,7 +52,8 @@ Result<void> run_exec(Context& context, const ExecInput& input) {
   std::vector<std::string> command = input.command;
   if (command.empty()) command.push_back(context.env().get("SHELL").value_or("/bin/sh"));
   std::vector<std::string> environment = exec_environment(context.env(), *creds);
-  log_debug("exec: " + command[0] + " with credentials " + mask_key_id(creds->obtained.credentials.access_key_id));
+  log_debug("exec: " + command[0] + " with credentials " +
+            mask_key_id(creds->obtained.credentials.access_key_id));
   auto ran = context.deps().runner.exec(command, environment);
   for (std::string& entry : environment) wipe_string(entry);
   return ran;

@@ -1,4 +1,5 @@
-// kura export: print credentials for the shell, for credential_process (json, Version 1), or as an INI section.
+// kura export: print credentials for the shell, for credential_process (json, Version 1), or as an INI
+// section.
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -11,7 +12,8 @@ namespace {
 std::vector<std::pair<std::string, std::string>> variables(const ProfileCredentials& creds) {
   const Credentials& c = creds.obtained.credentials;
   std::vector<std::pair<std::string, std::string>> vars = {
-      {"AWS_ACCESS_KEY_ID", c.access_key_id}, {"AWS_SECRET_ACCESS_KEY", std::string(c.secret_access_key.view())}};
+      {"AWS_ACCESS_KEY_ID", c.access_key_id},
+      {"AWS_SECRET_ACCESS_KEY", std::string(c.secret_access_key.view())}};
   if (!c.session_token.empty()) vars.emplace_back("AWS_SESSION_TOKEN", std::string(c.session_token.view()));
   if (c.expiration) vars.emplace_back("AWS_CREDENTIAL_EXPIRATION", format_iso8601(*c.expiration));
   vars.emplace_back("AWS_REGION", creds.region);
@@ -26,7 +28,8 @@ Result<void> run_export(Context& context, const ExportInput& input) {
   bool known = false;
   for (const char* format : k_formats) known = known || input.format == format;
   if (!known) {
-    return make_error("--format: unknown format '" + input.format + "'", "use env, json, ini, fish or powershell");
+    return make_error("--format: unknown format '" + input.format + "'",
+                      "use env, json, ini, fish or powershell");
   }
   auto creds = credentials_for(context, input.flags);
   if (!creds) return creds.error();
@@ -53,7 +56,8 @@ Result<void> run_export(Context& context, const ExportInput& input) {
     text += "region = " + creds->region + "\n";
   } else {
     auto vars = variables(*creds);
-    if (input.format == "env" && c.session_token.empty()) text += "unset AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION\n";
+    if (input.format == "env" && c.session_token.empty())
+      text += "unset AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION\n";
     for (auto& [name, value] : vars) {
       if (input.format == "env") text += "export " + name + "=" + sh_quote(value) + "\n";
       if (input.format == "fish") text += "set -gx " + name + " " + fish_quote(value) + ";\n";

@@ -40,10 +40,12 @@ Result<void> run_remove(Context& context, const RemoveInput& input) {
   auto existing = (*store)->get(master_item(input.profile));
   if (!existing) return existing.error();
   if (!*existing) {
-    return make_error("no stored credentials for profile '" + input.profile + "'", "see `kura list --credentials`");
+    return make_error("no stored credentials for profile '" + input.profile + "'",
+                      "see `kura list --credentials`");
   }
   if (!input.force) {
-    auto answer = context.deps().prompt.ask_line("Delete credentials for profile '" + input.profile + "'? (y/N) ");
+    auto answer =
+        context.deps().prompt.ask_line("Delete credentials for profile '" + input.profile + "'? (y/N) ");
     if (!answer) return answer.error();
     if (to_lower(*answer) != "y" && to_lower(*answer) != "yes") return make_error("not removed");
   }
@@ -51,7 +53,8 @@ Result<void> run_remove(Context& context, const RemoveInput& input) {
   if (!removed) return removed.error();
   auto sessions = remove_sessions(**store, input.profile);
   if (!sessions) return sessions.error();
-  log_note("removed credentials for profile '" + input.profile + "' and " + std::to_string(*sessions) + " session(s)");
+  log_note("removed credentials for profile '" + input.profile + "' and " + std::to_string(*sessions) +
+           " session(s)");
   return {};
 }
 

@@ -19,7 +19,8 @@ Result<const ConfigFiles*> Context::files() {
 
 Result<Keystore*> Context::keystore() {
   if (!m_keystore) {
-    std::string backend = m_global.backend.empty() ? env().get("KURA_BACKEND").value_or("") : m_global.backend;
+    std::string backend =
+        m_global.backend.empty() ? env().get("KURA_BACKEND").value_or("") : m_global.backend;
     auto opened = m_deps.open_keystore(backend, env(), m_deps.prompt);
     if (!opened) return opened.error();
     m_keystore = std::move(*opened);
@@ -41,7 +42,8 @@ Result<ProviderOptions> Context::provider_options(const std::optional<std::strin
     auto parsed = parse_duration(*duration);
     if (!parsed) return parsed.error().context("--duration");
     if (parsed->count() < 900) {
-      return make_error("--duration: " + *duration + " is shorter than STS allows", "use at least 15m (900 seconds)");
+      return make_error("--duration: " + *duration + " is shorter than STS allows",
+                        "use at least 15m (900 seconds)");
     }
     options.plan.duration = *parsed;
   }
@@ -64,7 +66,8 @@ Result<ObtainedCredentials> Context::credentials(const Profile& profile, const s
   if (!loaded) return loaded.error();
   ProviderDeps deps{**store, m_deps.prompt, m_deps.clock, **loaded, [&]() -> Result<StsClient*> {
                       if (!m_sts) {
-                        m_transport = m_deps.make_transport(HttpOptions::from_environment(env(), profile.ca_bundle));
+                        m_transport =
+                            m_deps.make_transport(HttpOptions::from_environment(env(), profile.ca_bundle));
                         m_retrying = std::make_unique<RetryingTransport>(*m_transport, m_deps.clock);
                         m_sts = std::make_unique<StsClient>(*m_retrying, m_deps.clock,
                                                             resolve_sts_endpoint(region, profile, env()));

@@ -25,7 +25,8 @@ struct AppDeps {
   Clock& clock;
   Prompt& prompt;
   ProcessRunner& runner;
-  std::function<Result<std::unique_ptr<Keystore>>(const std::string& backend, const Environment& env, Prompt& prompt)>
+  std::function<Result<std::unique_ptr<Keystore>>(const std::string& backend, const Environment& env,
+                                                  Prompt& prompt)>
       open_keystore;
   std::function<std::unique_ptr<HttpTransport>(const HttpOptions& options)> make_transport;
   std::function<void(std::string_view)> write_out;  // stdout

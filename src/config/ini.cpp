@@ -7,12 +7,15 @@ namespace kura {
 
 namespace {
 
-bool starts_indented(std::string_view line) { return !line.empty() && (line[0] == ' ' || line[0] == '\t'); }
+bool starts_indented(std::string_view line) {
+  return !line.empty() && (line[0] == ' ' || line[0] == '\t');
+}
 
 Error line_error(const std::string& source, size_t index, std::string_view text, const std::string& what,
                  std::string hint = {}) {
-  return make_error(source + ":" + std::to_string(index + 1) + ": " + what + ": '" + std::string(trim(text)) + "'",
-                    std::move(hint));
+  return make_error(
+      source + ":" + std::to_string(index + 1) + ": " + what + ": '" + std::string(trim(text)) + "'",
+      std::move(hint));
 }
 
 // "key = value" or "key: value", split at the first delimiter as configparser does.
@@ -74,7 +77,8 @@ Result<IniDocument> IniDocument::parse(std::string_view text, std::string source
         line.value = value;
         auto& nested = section->nested[current_key];
         if (nested.count(key)) {
-          return line_error(doc.m_source, i, line.text, "duplicate key '" + key + "' under '" + current_key + "'");
+          return line_error(doc.m_source, i, line.text,
+                            "duplicate key '" + key + "' under '" + current_key + "'");
         }
         nested[key] = value;
         continue;
@@ -89,14 +93,17 @@ Result<IniDocument> IniDocument::parse(std::string_view text, std::string source
     }
     if (stripped[0] == '[') {
       size_t close = stripped.find(']');
-      std::string name = close == std::string_view::npos ? "" : std::string(trim(stripped.substr(1, close - 1)));
-      if (name.empty()) return line_error(doc.m_source, i, line.text, "malformed section header", "write [name]");
+      std::string name =
+          close == std::string_view::npos ? "" : std::string(trim(stripped.substr(1, close - 1)));
+      if (name.empty())
+        return line_error(doc.m_source, i, line.text, "malformed section header", "write [name]");
       line.kind = IniLine::Kind::section;
       line.name = name;
       if (auto seen = section_lines.find(name); seen != section_lines.end()) {
-        return line_error(doc.m_source, i, line.text,
-                          "duplicate section [" + name + "] (first at line " + std::to_string(seen->second + 1) + ")",
-                          "merge the two sections into one");
+        return line_error(
+            doc.m_source, i, line.text,
+            "duplicate section [" + name + "] (first at line " + std::to_string(seen->second + 1) + ")",
+            "merge the two sections into one");
       }
       section_lines[name] = i;
       doc.m_sections.push_back(IniSection{name, i, {}, {}, {}});
@@ -106,9 +113,11 @@ Result<IniDocument> IniDocument::parse(std::string_view text, std::string source
     }
     std::string key, value;
     if (!split_key_value(stripped, key, value)) {
-      return line_error(doc.m_source, i, line.text, "malformed line", "expected 'key = value', [section] or a comment");
+      return line_error(doc.m_source, i, line.text, "malformed line",
+                        "expected 'key = value', [section] or a comment");
     }
-    if (!section) return line_error(doc.m_source, i, line.text, "key outside of any section", "add a [section] above it");
+    if (!section)
+      return line_error(doc.m_source, i, line.text, "key outside of any section", "add a [section] above it");
     if (section->values.count(key)) {
       return line_error(doc.m_source, i, line.text,
                         "duplicate key '" + key + "' in [" + section->name + "] (first at line " +

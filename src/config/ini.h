@@ -21,7 +21,7 @@ struct IniLine {
 };
 
 struct IniSection {
-  std::string name;  // as in the header, trimmed: "profile dev", "default", "services s"
+  std::string name;        // as in the header, trimmed: "profile dev", "default", "services s"
   size_t header_line = 0;  // index into lines(); the 1-based line number is header_line + 1
   std::map<std::string, std::string> values;
   // `sts =` followed by indented `endpoint_url = ...` lines.

@@ -40,7 +40,9 @@ std::optional<std::string> get(const std::map<std::string, std::string>& values,
   return it->second;
 }
 
-bool truthy(const std::optional<std::string>& value) { return value && to_lower(*value) == "true"; }
+bool truthy(const std::optional<std::string>& value) {
+  return value && to_lower(*value) == "true";
+}
 
 }  // namespace
 
@@ -100,7 +102,9 @@ const IniSection* ConfigFiles::services_section(const std::string& name) const {
   return nullptr;
 }
 
-std::string default_profile_name(const Environment& env) { return env.get("AWS_PROFILE").value_or("default"); }
+std::string default_profile_name(const Environment& env) {
+  return env.get("AWS_PROFILE").value_or("default");
+}
 
 namespace {
 
@@ -109,7 +113,8 @@ struct Resolver {
   std::vector<std::string> stack;  // source_profile chain being resolved, for cycle messages
 
   // Raw values of one profile: credentials file over config file, then include_profile underneath.
-  Result<std::map<std::string, std::string>> raw_values(const std::string& name, std::vector<std::string>& includes) {
+  Result<std::map<std::string, std::string>> raw_values(const std::string& name,
+                                                        std::vector<std::string>& includes) {
     const IniSection* config = files.config_section(name);
     const IniSection* credentials = files.credentials_section(name);
     std::map<std::string, std::string> values;
@@ -139,7 +144,8 @@ struct Resolver {
   Result<std::shared_ptr<const Profile>> resolve(const std::string& name) {
     if (std::find(stack.begin(), stack.end(), name) != stack.end()) {
       stack.push_back(name);
-      return make_error("source_profile cycle: " + join(stack, " -> "), "break the cycle in " + files.config_path);
+      return make_error("source_profile cycle: " + join(stack, " -> "),
+                        "break the cycle in " + files.config_path);
     }
     stack.push_back(name);
     std::vector<std::string> includes{name};
@@ -173,8 +179,8 @@ struct Resolver {
         if (eq == std::string::npos) {
           return make_error("profile '" + name + "': session_tags: expected key=value, got '" + pair + "'");
         }
-        profile->session_tags.push_back(
-            {std::string(trim(pair.substr(0, eq))), std::string(trim(std::string_view(pair).substr(eq + 1)))});
+        profile->session_tags.push_back({std::string(trim(pair.substr(0, eq))),
+                                         std::string(trim(std::string_view(pair).substr(eq + 1)))});
       }
     }
     if (auto keys = get(v, "transitive_session_tags")) {
@@ -185,7 +191,8 @@ struct Resolver {
     // Endpoint: the services section's sts block wins over the profile's global endpoint_url.
     if (auto services = get(v, "services")) {
       const IniSection* section = files.services_section(*services);
-      if (!section) return make_error("profile '" + name + "': services section '" + *services + "' not found");
+      if (!section)
+        return make_error("profile '" + name + "': services section '" + *services + "' not found");
       if (auto sts = section->nested.find("sts"); sts != section->nested.end()) {
         profile->sts_endpoint_url = get(sts->second, "endpoint_url");
       }

@@ -13,7 +13,7 @@
 namespace kura {
 
 constexpr Seconds k_role_chaining_limit{3600};
-constexpr Seconds k_default_session_duration{3600};         // GetSessionToken for a user profile
+constexpr Seconds k_default_session_duration{3600};              // GetSessionToken for a user profile
 constexpr Seconds k_default_chained_session_duration{8 * 3600};  // GetSessionToken that feeds a role
 constexpr Seconds k_default_role_duration{3600};
 
@@ -21,7 +21,7 @@ enum class StepKind { get_session_token, assume_role };
 
 struct Step {
   StepKind kind = StepKind::get_session_token;
-  std::string profile;  // the profile this step's settings come from
+  std::string profile;                    // the profile this step's settings come from
   std::optional<std::string> mfa_serial;  // prompt for a code and send it with this call
   Seconds duration{3600};
   bool duration_requested = false;  // from --duration or duration_seconds: a shorter cached session won't do
@@ -43,8 +43,8 @@ struct Plan {
 };
 
 struct PlanOptions {
-  std::optional<Seconds> duration;  // --duration
-  bool no_session = false;          // --no-session: never GetSessionToken
+  std::optional<Seconds> duration;               // --duration
+  bool no_session = false;                       // --no-session: never GetSessionToken
   std::optional<std::string> role_session_name;  // AWS_ROLE_SESSION_NAME
 };
 

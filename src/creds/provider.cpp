@@ -106,9 +106,10 @@ Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderD
     auto cached = load_session(deps.keystore, plan->steps[i].cache_id);
     if (!cached) return cached.error();
     if (*cached && session_usable(**cached, plan->steps[i], now, options.refresh_window)) {
-      log_debug("cache: reusing " + plan->steps[i].describe() + " for '" + (*cached)->profile + "', " +
-                format_duration(std::chrono::duration_cast<Seconds>(*(*cached)->credentials.expiration - now)) +
-                " left");
+      log_debug(
+          "cache: reusing " + plan->steps[i].describe() + " for '" + (*cached)->profile + "', " +
+          format_duration(std::chrono::duration_cast<Seconds>(*(*cached)->credentials.expiration - now)) +
+          " left");
       current = std::move((*cached)->credentials);
       start = i + 1;
       break;

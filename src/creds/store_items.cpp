@@ -35,15 +35,21 @@ Result<void> store_json(Keystore& store, const std::string& item, nlohmann::json
 
 }  // namespace
 
-std::string master_item(const std::string& profile) { return k_master_prefix + profile; }
-std::string session_item(const std::string& cache_id) { return k_session_prefix + cache_id; }
+std::string master_item(const std::string& profile) {
+  return k_master_prefix + profile;
+}
+std::string session_item(const std::string& cache_id) {
+  return k_session_prefix + cache_id;
+}
 
 std::optional<std::string> profile_of_master_item(const std::string& item) {
   if (item.rfind(k_master_prefix, 0) != 0) return std::nullopt;
   return item.substr(std::string(k_master_prefix).size());
 }
 
-bool is_session_item(const std::string& item) { return item.rfind(k_session_prefix, 0) == 0; }
+bool is_session_item(const std::string& item) {
+  return item.rfind(k_session_prefix, 0) == 0;
+}
 
 Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::string& profile) {
   auto item = store.get(master_item(profile));
@@ -58,7 +64,8 @@ Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::s
     if (key.access_key_id.empty() || key.secret_access_key.empty()) throw std::runtime_error("empty key");
     return std::optional<Credentials>(std::move(key));
   } catch (const std::exception&) {
-    return make_error("the stored key for profile '" + profile + "' is unreadable", "store it again with `kura add`");
+    return make_error("the stored key for profile '" + profile + "' is unreadable",
+                      "store it again with `kura add`");
   }
 }
 
@@ -109,8 +116,8 @@ Result<void> store_session(Keystore& store, const std::string& cache_id, const C
   return store_json(store, session_item(cache_id), json);
 }
 
-Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(Keystore& store,
-                                                                       const std::optional<std::string>& profile) {
+Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(
+    Keystore& store, const std::optional<std::string>& profile) {
   auto items = store.list();
   if (!items) return items.error();
   std::vector<std::pair<std::string, CachedSession>> sessions;

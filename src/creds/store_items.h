@@ -31,7 +31,7 @@ struct CachedSession {
 Result<std::optional<CachedSession>> load_session(Keystore& store, const std::string& cache_id);
 Result<void> store_session(Keystore& store, const std::string& cache_id, const CachedSession& session);
 // Every session item, with its id; `profile` filters.
-Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(Keystore& store,
-                                                                       const std::optional<std::string>& profile);
+Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(
+    Keystore& store, const std::optional<std::string>& profile);
 
 }  // namespace kura

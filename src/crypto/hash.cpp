@@ -1,5 +1,5 @@
-// Hashing on libsodium (SHA-256, HMAC-SHA-256, base64). Not OpenSSL: loading libcrypto costs ~2 ms per process,
-// most of the cache-hit budget (docs/PERFORMANCE.md); libsodium is already loaded for the store.
+// Hashing on libsodium (SHA-256, HMAC-SHA-256, base64). Not OpenSSL: loading libcrypto costs ~2 ms per
+// process, most of the cache-hit budget (docs/PERFORMANCE.md); libsodium is already loaded for the store.
 #include "crypto/hash.h"
 
 #include <sodium.h>
@@ -15,7 +15,9 @@ std::string sha256(std::string_view data) {
   return digest;
 }
 
-std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+  return hex_encode(sha256(data));
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   crypto_auth_hmacsha256_state state;
@@ -38,8 +40,8 @@ std::string base64_encode(std::string_view data) {
 std::optional<std::string> base64_decode(std::string_view text) {
   std::string out(text.size() / 4 * 3 + 3, '\0');
   size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
+                        nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
     return std::nullopt;
   }
   out.resize(length);

@@ -7,8 +7,8 @@
 
 namespace kura {
 
-std::string sha256(std::string_view data);      // 32 raw bytes
-std::string sha256_hex(std::string_view data);  // 64 lowercase hex characters
+std::string sha256(std::string_view data);                             // 32 raw bytes
+std::string sha256_hex(std::string_view data);                         // 64 lowercase hex characters
 std::string hmac_sha256(std::string_view key, std::string_view data);  // 32 raw bytes
 
 std::string base64_encode(std::string_view data);

@@ -21,9 +21,9 @@ std::string random_bytes(size_t count) {
 Result<Secret> derive_key(std::string_view passphrase, std::string_view salt, const KdfParams& params) {
   if (salt.size() != crypto_pwhash_SALTBYTES) return make_error("bad salt length in store metadata");
   std::string key(k_key_bytes, '\0');
-  if (crypto_pwhash(reinterpret_cast<unsigned char*>(key.data()), key.size(), passphrase.data(), passphrase.size(),
-                    reinterpret_cast<const unsigned char*>(salt.data()), params.ops, params.mem_bytes,
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash(reinterpret_cast<unsigned char*>(key.data()), key.size(), passphrase.data(),
+                    passphrase.size(), reinterpret_cast<const unsigned char*>(salt.data()), params.ops,
+                    params.mem_bytes, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return make_error("argon2id key derivation failed (out of memory?)");
   }
   return Secret(std::move(key));
@@ -36,14 +36,15 @@ std::string seal(std::string_view key, std::string_view plaintext, std::string_v
   randombytes_buf(bytes, nonce_bytes);
   unsigned long long length = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
-      bytes + nonce_bytes, &length, reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-      reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nullptr, bytes,
-      reinterpret_cast<const unsigned char*>(key.data()));
+      bytes + nonce_bytes, &length, reinterpret_cast<const unsigned char*>(plaintext.data()),
+      plaintext.size(), reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nullptr,
+      bytes, reinterpret_cast<const unsigned char*>(key.data()));
   out.resize(nonce_bytes + length);
   return out;
 }
 
-std::optional<Secret> open_sealed(std::string_view key, std::string_view sealed, std::string_view associated) {
+std::optional<Secret> open_sealed(std::string_view key, std::string_view sealed,
+                                  std::string_view associated) {
   constexpr size_t nonce_bytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
   if (key.size() != k_key_bytes || sealed.size() < nonce_bytes + crypto_aead_xchacha20poly1305_ietf_ABYTES) {
     return std::nullopt;
@@ -53,8 +54,8 @@ std::optional<Secret> open_sealed(std::string_view key, std::string_view sealed,
   const auto* bytes = reinterpret_cast<const unsigned char*>(sealed.data());
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<unsigned char*>(plain.data()), &length, nullptr, bytes + nonce_bytes,
-          sealed.size() - nonce_bytes, reinterpret_cast<const unsigned char*>(associated.data()), associated.size(),
-          bytes, reinterpret_cast<const unsigned char*>(key.data())) != 0) {
+          sealed.size() - nonce_bytes, reinterpret_cast<const unsigned char*>(associated.data()),
+          associated.size(), bytes, reinterpret_cast<const unsigned char*>(key.data())) != 0) {
     return std::nullopt;
   }
   plain.resize(length);

@@ -1,4 +1,5 @@
-// libsodium wrappers: Argon2id key derivation, XChaCha20-Poly1305 sealing, keyed hashing, constant-time compare.
+// libsodium wrappers: Argon2id key derivation, XChaCha20-Poly1305 sealing, keyed hashing, constant-time
+// compare.
 #pragma once
 
 #include <cstdint>

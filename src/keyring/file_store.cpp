@@ -105,13 +105,18 @@ Result<bool> FileStore::unlock(Create create) {
       fresh.check = seal(key->view(), k_check_plaintext, k_check_associated);
       nlohmann::json json = {{"format", "kura-file-store"},
                              {"version", 1},
-                             {"kdf", {{"alg", "argon2id13"}, {"ops", fresh.kdf.ops}, {"mem", fresh.kdf.mem_bytes},
-                                      {"salt", base64_encode(fresh.salt)}}},
+                             {"kdf",
+                              {{"alg", "argon2id13"},
+                               {"ops", fresh.kdf.ops},
+                               {"mem", fresh.kdf.mem_bytes},
+                               {"salt", base64_encode(fresh.salt)}}},
                              {"check", base64_encode(fresh.check)}};
-      if (auto written = write_file_atomic(meta_path(), json.dump(2) + "\n", 0600); !written) return written.error();
+      if (auto written = write_file_atomic(meta_path(), json.dump(2) + "\n", 0600); !written)
+        return written.error();
       log_note("created an encrypted file store in " + m_options.directory);
       m_cache_description = cache_description(fresh.salt);
-      if (m_options.key_cache) m_options.key_cache->put(m_cache_description, key->view(), m_options.key_cache_ttl);
+      if (m_options.key_cache)
+        m_options.key_cache->put(m_cache_description, key->view(), m_options.key_cache_ttl);
       m_key = std::move(*key);
       return true;
     }
@@ -136,7 +141,8 @@ Result<bool> FileStore::unlock(Create create) {
     return make_error("wrong passphrase for the file store in " + m_options.directory,
                       "check KURA_FILE_PASSPHRASE, or type it again; the store was not changed");
   }
-  if (m_options.key_cache) m_options.key_cache->put(m_cache_description, key->view(), m_options.key_cache_ttl);
+  if (m_options.key_cache)
+    m_options.key_cache->put(m_cache_description, key->view(), m_options.key_cache_ttl);
   m_key = std::move(*key);
   return true;
 }

@@ -17,9 +17,9 @@ using PassphraseSource = std::function<Result<Secret>(bool confirm)>;
 struct FileStoreOptions {
   std::string directory;  // e.g. ~/.local/share/kura/file-store (0700)
   PassphraseSource passphrase;
-  KeyCache* key_cache = nullptr;              // may be null: then every run derives the key
-  std::chrono::seconds key_cache_ttl{900};    // 15 minutes
-  KdfParams kdf;                              // used when creating a store
+  KeyCache* key_cache = nullptr;            // may be null: then every run derives the key
+  std::chrono::seconds key_cache_ttl{900};  // 15 minutes
+  KdfParams kdf;                            // used when creating a store
 };
 
 class FileStore final : public Keystore {

@@ -6,7 +6,8 @@
 
 namespace kura {
 
-Result<void> ExecRunner::exec(const std::vector<std::string>& argv, const std::vector<std::string>& environment) {
+Result<void> ExecRunner::exec(const std::vector<std::string>& argv,
+                              const std::vector<std::string>& environment) {
   if (argv.empty()) return make_error("no command to run");
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -15,7 +16,8 @@ Result<void> ExecRunner::exec(const std::vector<std::string>& argv, const std::v
   for (const std::string& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
   env.push_back(nullptr);
   for (const std::string& entry : environment) {
-    if (entry.rfind("PATH=", 0) == 0) ::setenv("PATH", entry.c_str() + 5, 1);  // execvpe searches our own PATH
+    if (entry.rfind("PATH=", 0) == 0)
+      ::setenv("PATH", entry.c_str() + 5, 1);  // execvpe searches our own PATH
   }
   ::execvpe(args[0], args.data(), env.data());
   int err = errno;

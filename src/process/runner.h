@@ -11,12 +11,14 @@ namespace kura {
 struct ProcessRunner {
   virtual ~ProcessRunner() = default;
   // Replaces the process on success (never returns); returns an error when the program cannot be run.
-  virtual Result<void> exec(const std::vector<std::string>& argv, const std::vector<std::string>& environment) = 0;
+  virtual Result<void> exec(const std::vector<std::string>& argv,
+                            const std::vector<std::string>& environment) = 0;
 };
 
 class ExecRunner final : public ProcessRunner {
  public:
-  Result<void> exec(const std::vector<std::string>& argv, const std::vector<std::string>& environment) override;
+  Result<void> exec(const std::vector<std::string>& argv,
+                    const std::vector<std::string>& environment) override;
 };
 
 }  // namespace kura

@@ -55,8 +55,9 @@ class Tty {
 };
 
 Error no_terminal(std::string_view question) {
-  return make_error("cannot ask '" + std::string(trim(question)) + "': no terminal (/dev/tty) available",
-                    "pass the value another way, e.g. --mfa-token CODE, KURA_FILE_PASSPHRASE, or `kura add --env`");
+  return make_error(
+      "cannot ask '" + std::string(trim(question)) + "': no terminal (/dev/tty) available",
+      "pass the value another way, e.g. --mfa-token CODE, KURA_FILE_PASSPHRASE, or `kura add --env`");
 }
 
 }  // namespace

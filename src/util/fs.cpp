@@ -54,7 +54,8 @@ Result<void> make_directories(const std::string& path, unsigned mode) {
   }
   auto parent = make_directories(parent_directory(path), 0755);
   if (!parent) return parent;
-  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return errno_error("cannot create directory", path, errno);
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST)
+    return errno_error("cannot create directory", path, errno);
   ::chmod(path.c_str(), mode);
   return {};
 }

@@ -8,8 +8,12 @@ namespace kura {
 
 static bool g_debug = false;
 
-void set_debug(bool enabled) { g_debug = enabled; }
-bool debug_enabled() { return g_debug; }
+void set_debug(bool enabled) {
+  g_debug = enabled;
+}
+bool debug_enabled() {
+  return g_debug;
+}
 
 static void emit(std::string_view prefix, std::string_view message) {
   std::string line = "kura: ";
@@ -22,8 +26,12 @@ static void emit(std::string_view prefix, std::string_view message) {
 void log_debug(std::string_view message) {
   if (g_debug) emit("debug: ", message);
 }
-void log_note(std::string_view message) { emit("", message); }
-void log_warning(std::string_view message) { emit("warning: ", message); }
+void log_note(std::string_view message) {
+  emit("", message);
+}
+void log_warning(std::string_view message) {
+  emit("warning: ", message);
+}
 void log_error(const Error& error) {
   emit("error: ", error.message);
   if (!error.hint.empty()) emit("hint: ", error.hint);

@@ -31,7 +31,7 @@ inline Error make_error(std::string message, std::string hint = {}) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : m_value(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  Result(T value) : m_value(std::move(value)) {}      // NOLINT: implicit by design, like std::expected
   Result(Error error) : m_value(std::move(error)) {}  // NOLINT
 
   bool ok() const { return m_value.index() == 0; }

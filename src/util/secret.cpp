@@ -11,7 +11,9 @@ void wipe_string(std::string& value) {
   value.clear();
 }
 
-Secret::Secret(Secret&& other) noexcept : m_value(other.m_value) { other.wipe(); }
+Secret::Secret(Secret&& other) noexcept : m_value(other.m_value) {
+  other.wipe();
+}
 
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {
@@ -22,7 +24,9 @@ Secret& Secret::operator=(Secret&& other) noexcept {
   return *this;
 }
 
-void Secret::wipe() { wipe_string(m_value); }
+void Secret::wipe() {
+  wipe_string(m_value);
+}
 
 std::string mask_key_id(std::string_view access_key_id) {
   if (access_key_id.size() <= 8) return "****";

@@ -7,7 +7,9 @@
 
 namespace kura {
 
-void SystemClock::sleep_for(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
+void SystemClock::sleep_for(std::chrono::milliseconds duration) {
+  std::this_thread::sleep_for(duration);
+}
 
 std::optional<TimePoint> parse_iso8601(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -47,13 +49,20 @@ static std::string format_time(TimePoint time, const char* format) {
   return std::string(buffer, n);
 }
 
-std::string format_iso8601(TimePoint time) { return format_time(time, "%Y-%m-%dT%H:%M:%SZ"); }
-std::string format_amz_date(TimePoint time) { return format_time(time, "%Y%m%dT%H%M%SZ"); }
-std::string format_utc_space(TimePoint time) { return format_time(time, "%Y-%m-%d %H:%M:%S"); }
+std::string format_iso8601(TimePoint time) {
+  return format_time(time, "%Y-%m-%dT%H:%M:%SZ");
+}
+std::string format_amz_date(TimePoint time) {
+  return format_time(time, "%Y%m%dT%H%M%SZ");
+}
+std::string format_utc_space(TimePoint time) {
+  return format_time(time, "%Y-%m-%d %H:%M:%S");
+}
 
 Result<Seconds> parse_duration(std::string_view text) {
   auto bad = [&] {
-    return make_error("invalid duration '" + std::string(text) + "'", "use seconds (3600) or units like 1h, 15m, 1h30m");
+    return make_error("invalid duration '" + std::string(text) + "'",
+                      "use seconds (3600) or units like 1h, 15m, 1h30m");
   };
   if (text.empty()) return bad();
   long long total = 0;

@@ -90,7 +90,8 @@ class FakeTransport final : public HttpTransport {
 
 class RecordingRunner final : public ProcessRunner {
  public:
-  Result<void> exec(const std::vector<std::string>& command, const std::vector<std::string>& env_vars) override {
+  Result<void> exec(const std::vector<std::string>& command,
+                    const std::vector<std::string>& env_vars) override {
     argv = command;
     environment = env_vars;
     return {};

@@ -37,7 +37,8 @@ TEST(StsEndpoint, LegacyGlobalOnlyForLegacyRegions) {
   auto global = resolve_sts_endpoint("eu-west-1", legacy, Environment());
   EXPECT_EQ(global.url, "https://sts.amazonaws.com");
   EXPECT_EQ(global.signing_region, "us-east-1");
-  EXPECT_EQ(resolve_sts_endpoint("af-south-1", legacy, Environment()).url, "https://sts.af-south-1.amazonaws.com");
+  EXPECT_EQ(resolve_sts_endpoint("af-south-1", legacy, Environment()).url,
+            "https://sts.af-south-1.amazonaws.com");
   Environment env(std::map<std::string, std::string>{{"AWS_STS_REGIONAL_ENDPOINTS", "regional"}});
   EXPECT_EQ(resolve_sts_endpoint("eu-west-1", legacy, env).url, "https://sts.eu-west-1.amazonaws.com");
 }
@@ -45,7 +46,8 @@ TEST(StsEndpoint, LegacyGlobalOnlyForLegacyRegions) {
 TEST(StsEndpoint, ConfiguredUrlsInTheAwsCliOrder) {
   Profile p;
   p.sts_endpoint_url = "http://profile:1/";
-  Environment env({{"AWS_ENDPOINT_URL_STS", "http://sts-env:2"}, {"AWS_ENDPOINT_URL", "http://global-env:3"}});
+  Environment env(
+      {{"AWS_ENDPOINT_URL_STS", "http://sts-env:2"}, {"AWS_ENDPOINT_URL", "http://global-env:3"}});
   EXPECT_EQ(resolve_sts_endpoint("us-east-1", p, env).url, "http://sts-env:2");
   env.unset("AWS_ENDPOINT_URL_STS");
   EXPECT_EQ(resolve_sts_endpoint("us-east-1", p, env).url, "http://global-env:3");

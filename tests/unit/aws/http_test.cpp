@@ -30,7 +30,9 @@ TEST(Retry, RetriesServerErrorsThenSucceeds) {
 TEST(Retry, ThrottlingIsRetriedOtherClientErrorsAreNot) {
   FakeTransport inner;
   FakeClock clock;
-  inner.reply(400, "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>");
+  inner.reply(400,
+              "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate "
+              "exceeded</Message></Error></ErrorResponse>");
   inner.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>");
   inner.reply(200, "never reached");
   RetryingTransport retrying(inner, clock, 5);
@@ -55,7 +57,8 @@ TEST(Retry, GivesUpAfterMaxAttempts) {
 
 TEST(HttpOptions, ProxyAndCaBundleFromTheEnvironment) {
   auto options = HttpOptions::from_environment(
-      Environment({{"https_proxy", "http://proxy:3128"}, {"NO_PROXY", "localhost"}, {"AWS_CA_BUNDLE", "/ca.pem"}}),
+      Environment(
+          {{"https_proxy", "http://proxy:3128"}, {"NO_PROXY", "localhost"}, {"AWS_CA_BUNDLE", "/ca.pem"}}),
       std::string("/profile-ca.pem"));
   EXPECT_EQ(options.proxy, "http://proxy:3128");
   EXPECT_EQ(options.no_proxy, "localhost");

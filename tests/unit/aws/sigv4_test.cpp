@@ -23,7 +23,8 @@ std::string slurp(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-// Parses the suite's raw request: "METHOD PATH?QUERY HTTP/1.1", headers (with folded lines), blank line, body.
+// Parses the suite's raw request: "METHOD PATH?QUERY HTTP/1.1", headers (with folded lines), blank line,
+// body.
 SignableRequest parse_raw_request(const std::string& raw) {
   SignableRequest request;
   std::string head = raw;
@@ -119,8 +120,9 @@ TEST(SigV4, AddsAuthorizationAndSecurityTokenHeaders) {
   for (const auto& [name, value] : request.headers) {
     if (name == "X-Amz-Security-Token") has_token = value == "token";
     if (name == "Authorization") {
-      has_auth = value.find("Credential=AKIDEXAMPLE/20240102/us-east-1/sts/aws4_request") != std::string::npos &&
-                 value.find("SignedHeaders=host;x-amz-date;x-amz-security-token") != std::string::npos;
+      has_auth =
+          value.find("Credential=AKIDEXAMPLE/20240102/us-east-1/sts/aws4_request") != std::string::npos &&
+          value.find("SignedHeaders=host;x-amz-date;x-amz-security-token") != std::string::npos;
     }
   }
   EXPECT_TRUE(has_token);
@@ -133,8 +135,8 @@ TEST(SigV4, AddsAuthorizationAndSecurityTokenHeaders) {
 namespace kura {
 namespace {
 
-// Vectors generated once with botocore's SigV4Auth (tests/tools/gen_sigv4_vectors.py), signed the way StsClient
-// signs: same headers, same body, so this checks the request kura really sends.
+// Vectors generated once with botocore's SigV4Auth (tests/tools/gen_sigv4_vectors.py), signed the way
+// StsClient signs: same headers, same body, so this checks the request kura really sends.
 TEST(SigV4Botocore, StsRequestsMatchBotocore) {
   auto vectors = nlohmann::json::parse(slurp(std::string(KURA_TEST_DATA) + "/sigv4-botocore.json"));
   ASSERT_GE(vectors.size(), 6u);
@@ -144,8 +146,10 @@ TEST(SigV4Botocore, StsRequestsMatchBotocore) {
     Credentials caller;
     caller.access_key_id = vector["access_key_id"];
     caller.secret_access_key = Secret(vector["secret_access_key"].get<std::string>());
-    if (!vector["session_token"].is_null()) caller.session_token = Secret(vector["session_token"].get<std::string>());
-    HttpRequest request = build_signed_request(endpoint, caller, vector["body"], *parse_iso8601(vector["time"].get<std::string>()));
+    if (!vector["session_token"].is_null())
+      caller.session_token = Secret(vector["session_token"].get<std::string>());
+    HttpRequest request = build_signed_request(endpoint, caller, vector["body"],
+                                               *parse_iso8601(vector["time"].get<std::string>()));
     std::string authorization;
     for (const auto& [name, value] : request.headers) {
       if (name == "Authorization") authorization = value;

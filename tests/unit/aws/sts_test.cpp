@@ -14,8 +14,9 @@ using testing::FakeTransport;
 using testing::sts_credentials_xml;
 
 std::string error_xml(const std::string& code, const std::string& message) {
-  return "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>" + code +
-         "</Code><Message>" + message + "</Message></Error><RequestId>r</RequestId></ErrorResponse>";
+  return "<ErrorResponse "
+         "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>" +
+         code + "</Code><Message>" + message + "</Message></Error><RequestId>r</RequestId></ErrorResponse>";
 }
 
 Credentials user_key() {
@@ -38,13 +39,14 @@ TEST(StsParse, ReadsCredentials) {
 TEST(StsParse, RejectsIncompleteAnswers) {
   EXPECT_FALSE(parse_credentials_result("not xml", "AssumeRole"));
   EXPECT_FALSE(parse_credentials_result(sts_credentials_xml("AssumeRole", "ASIAX", "soon"), "AssumeRole"));
-  EXPECT_FALSE(parse_credentials_result(sts_credentials_xml("GetSessionToken", "ASIAX", "2026-11-22T13:00:00Z"),
-                                        "AssumeRole"));
+  EXPECT_FALSE(parse_credentials_result(
+      sts_credentials_xml("GetSessionToken", "ASIAX", "2026-11-22T13:00:00Z"), "AssumeRole"));
 }
 
 TEST(StsParse, CallerIdentity) {
   auto id = parse_caller_identity(
-      "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/a</Arn><UserId>AID</UserId>"
+      "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/a</Arn><UserId>AID</"
+      "UserId>"
       "<Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>");
   ASSERT_TRUE(id);
   EXPECT_EQ(id->arn, "arn:aws:iam::1:user/a");
@@ -63,7 +65,8 @@ TEST(StsErrors, CommonMistakesGetClearMessagesAndHints) {
       {"AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.",
        "the MFA code was not accepted", "wait for the next code"},
       {"AccessDenied",
-       "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid "
+       "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number "
+       "is valid "
        "and associated with this user.",
        "the MFA device is not associated with this user", "check mfa_serial"},
       {"ExpiredToken", "The security token included in the request is expired", "ExpiredToken", "kura clear"},
@@ -74,8 +77,8 @@ TEST(StsErrors, CommonMistakesGetClearMessagesAndHints) {
        "MaxSessionDuration", "raise the role's MaxSessionDuration"},
       {"SignatureDoesNotMatch", "Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z",
        "Signature expired", "clock"},
-      {"InvalidClientTokenId", "The security token included in the request is invalid.", "InvalidClientTokenId",
-       "kura add"},
+      {"InvalidClientTokenId", "The security token included in the request is invalid.",
+       "InvalidClientTokenId", "kura add"},
   };
   for (const auto& c : cases) {
     Error e = parse_sts_error(403, error_xml(c.code, c.message), "GetSessionToken");
@@ -87,8 +90,9 @@ TEST(StsErrors, CommonMistakesGetClearMessagesAndHints) {
 
 TEST(StsErrors, MotoLayoutAndNonXmlBodies) {
   Error moto = parse_sts_error(
-      403, "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>nope</Message></Error></Errors>"
-           "</ErrorResponse>",
+      403,
+      "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>nope</Message></Error></Errors>"
+      "</ErrorResponse>",
       "AssumeRole");
   EXPECT_EQ(moto.message, "AssumeRole: AccessDenied: nope");
   EXPECT_NE(moto.hint.find("trust policy"), std::string::npos);
@@ -118,15 +122,17 @@ TEST(StsClient, AssumeRoleSendsEveryParameterSigned) {
   EXPECT_EQ(request.url, "https://sts.eu-west-1.amazonaws.com/");
   for (const char* part :
        {"Action=AssumeRole", "Version=2011-06-15", "RoleArn=arn%3Aaws%3Aiam%3A%3A2%3Arole%2Fadmin",
-        "RoleSessionName=me", "ExternalId=ext%20id", "DurationSeconds=900", "SerialNumber=arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fme",
-        "TokenCode=123456", "Tags.member.1.Key=team", "Tags.member.1.Value=sre", "Tags.member.2.Key=env",
-        "TransitiveTagKeys.member.1=team", "SourceIdentity=alice", "Policy=%7B%22Version",
+        "RoleSessionName=me", "ExternalId=ext%20id", "DurationSeconds=900",
+        "SerialNumber=arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fme", "TokenCode=123456", "Tags.member.1.Key=team",
+        "Tags.member.1.Value=sre", "Tags.member.2.Key=env", "TransitiveTagKeys.member.1=team",
+        "SourceIdentity=alice", "Policy=%7B%22Version",
         "PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess"}) {
     EXPECT_NE(request.body.find(part), std::string::npos) << part << " in " << request.body;
   }
   bool signed_for_region = false;
   for (const auto& [name, value] : request.headers) {
-    if (name == "Authorization") signed_for_region = value.find("/eu-west-1/sts/aws4_request") != std::string::npos;
+    if (name == "Authorization")
+      signed_for_region = value.find("/eu-west-1/sts/aws4_request") != std::string::npos;
   }
   EXPECT_TRUE(signed_for_region);
 }
@@ -136,13 +142,16 @@ TEST(StsClient, GetSessionTokenAndFederationBodies) {
   FakeClock clock;
   transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAS", "2026-11-22T13:00:00Z"));
   transport.reply(200, sts_credentials_xml("GetFederationToken", "ASIAF", "2026-11-22T13:00:00Z"));
-  transport.reply(403, error_xml("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."));
+  transport.reply(403, error_xml("AccessDenied",
+                                 "MultiFactorAuthentication failed with invalid MFA one time pass code."));
   StsClient sts(transport, clock, StsEndpoint{"http://127.0.0.1:5000", "us-east-1", "aws"});
   ASSERT_TRUE(sts.get_session_token(user_key(), {Seconds(3600), MfaInput{"SER", "000000"}}));
-  EXPECT_EQ(transport.requests[0].body,
-            "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600&SerialNumber=SER&TokenCode=000000");
+  EXPECT_EQ(
+      transport.requests[0].body,
+      "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600&SerialNumber=SER&TokenCode=000000");
   ASSERT_TRUE(sts.get_federation_token(user_key(), {"alice", Seconds(43200), std::nullopt, {}}));
-  EXPECT_EQ(transport.requests[1].body, "Action=GetFederationToken&Version=2011-06-15&Name=alice&DurationSeconds=43200");
+  EXPECT_EQ(transport.requests[1].body,
+            "Action=GetFederationToken&Version=2011-06-15&Name=alice&DurationSeconds=43200");
   auto denied = sts.get_session_token(user_key(), {});
   ASSERT_FALSE(denied);
   EXPECT_NE(denied.error().message.find("MFA code was not accepted"), std::string::npos);

@@ -30,7 +30,8 @@ class CommandsTest : public ::testing::Test {
                             {"AWS_SESSION_TOKEN", "stale-token"},
                             {"PATH", "/usr/bin:/bin"},
                             {"SHELL", "/bin/zsh"}});
-    deps.open_keystore = [this](const std::string&, const Environment&, Prompt&) -> Result<std::unique_ptr<Keystore>> {
+    deps.open_keystore = [this](const std::string&, const Environment&,
+                                Prompt&) -> Result<std::unique_ptr<Keystore>> {
       return std::unique_ptr<Keystore>(std::make_unique<KeystoreRef>(keystore));
     };
     deps.make_transport = [this](const HttpOptions&) { return std::make_unique<TransportRef>(transport); };
@@ -84,7 +85,8 @@ TEST_F(CommandsTest, ExportJsonIsTheCredentialProcessContract) {
   EXPECT_EQ(json["SessionToken"], "token-ASIADEV");
   EXPECT_EQ(json["Expiration"], "2026-11-22T13:00:00Z");
   EXPECT_EQ(json.size(), 5u);
-  EXPECT_NE(transport.requests[0].url.find("sts.eu-west-1.amazonaws.com"), std::string::npos);  // profile region
+  EXPECT_NE(transport.requests[0].url.find("sts.eu-west-1.amazonaws.com"),
+            std::string::npos);  // profile region
 }
 
 TEST_F(CommandsTest, ExportLongTermKeyOmitsSessionFields) {
@@ -158,7 +160,8 @@ TEST_F(CommandsTest, AddFromEnvironmentValidatesAndStores) {
 TEST_F(CommandsTest, AddPromptsOnTheTerminal) {
   prompt.answers = {"AKIAIOSFODNN7EXAMPLE", "typed-secret"};
   ASSERT_EQ(run({"add", "other"}), 0);
-  EXPECT_EQ(prompt.questions, (std::vector<std::string>{"Enter Access Key ID: ", "Enter Secret Access Key: "}));
+  EXPECT_EQ(prompt.questions,
+            (std::vector<std::string>{"Enter Access Key ID: ", "Enter Secret Access Key: "}));
   EXPECT_EQ((*load_master_key(keystore, "other"))->secret_access_key.view(), "typed-secret");
 }
 
@@ -198,7 +201,8 @@ TEST_F(CommandsTest, BadFlagsExitTwoAndBadConfigNamesTheLine) {
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(run({"export", "dev"}), 1);
   std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(err.find("kura: error: " + root + "/config:2: malformed line: 'region'"), std::string::npos) << err;
+  EXPECT_NE(err.find("kura: error: " + root + "/config:2: malformed line: 'region'"), std::string::npos)
+      << err;
 }
 
 }  // namespace

@@ -8,9 +8,10 @@ namespace {
 
 TEST(Ini, RoundTripsByteForByte) {
   const char* texts[] = {
-      "# top comment\n[default]\nregion = eu-west-1\n\n; another\n[profile dev]\nrole_arn=arn:aws:iam::1:role/x\n",
+      "# top comment\n[default]\nregion = eu-west-1\n\n; another\n[profile "
+      "dev]\nrole_arn=arn:aws:iam::1:role/x\n",
       "[default]\r\nregion = us-east-1\r\n\r\n[profile a]\r\nkey = v\r\n",  // CRLF
-      "[default]\nregion=us-east-1",                                          // no final newline
+      "[default]\nregion=us-east-1",                                        // no final newline
       "\n\n  [profile  spaced ]  \n  region   =   ap-south-1   \n\t# indented comment\n",
       "[services s]\nsts =\n  endpoint_url = http://localhost:1\n  other = x\ns3 =\n  max = 1\n",
   };
@@ -23,7 +24,8 @@ TEST(Ini, RoundTripsByteForByte) {
 
 TEST(Ini, ReadsSectionsKeysAndNestedBlocks) {
   auto doc = IniDocument::parse(
-      "[profile dev]\nRegion = eu-west-1\nrole_arn: arn:aws:iam::1:role/x\n[services local]\nsts =\n  endpoint_url = "
+      "[profile dev]\nRegion = eu-west-1\nrole_arn: arn:aws:iam::1:role/x\n[services local]\nsts =\n  "
+      "endpoint_url = "
       "http://127.0.0.1:5000\n",
       "config");
   ASSERT_TRUE(doc);
@@ -58,7 +60,8 @@ TEST(Ini, DuplicateSectionNamesBothLines) {
 TEST(Ini, DuplicateKeyIsAnError) {
   auto doc = IniDocument::parse("[a]\nregion = x\nREGION = y\n", "cfg");
   ASSERT_FALSE(doc);
-  EXPECT_NE(doc.error().message.find("cfg:3: duplicate key 'region' in [a] (first at line 2)"), std::string::npos);
+  EXPECT_NE(doc.error().message.find("cfg:3: duplicate key 'region' in [a] (first at line 2)"),
+            std::string::npos);
 }
 
 TEST(Ini, MalformedLinesNameFileAndLine) {

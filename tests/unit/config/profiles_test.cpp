@@ -76,7 +76,8 @@ TEST(Profiles, IncludeProfileFillsGapsAndOwnValuesWin) {
 
 TEST(Profiles, SessionTagsAndServicesEndpoint) {
   auto f = files(
-      "[profile t]\nrole_arn = arn:aws:iam::1:role/t\nsource_profile = t\nsession_tags = team=sre, env = prod\n"
+      "[profile t]\nrole_arn = arn:aws:iam::1:role/t\nsource_profile = t\nsession_tags = team=sre, env = "
+      "prod\n"
       "transitive_session_tags = team\nsource_identity = alice\nservices = local\n"
       "endpoint_url = http://global:1\n"
       "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:9\n");
@@ -107,13 +108,15 @@ TEST(Profiles, BadSettingsAreErrorsNamingTheProfile) {
   auto src = resolve_profile(files("[profile s]\nsource_profile = x\n[profile x]\n"), "s");
   ASSERT_FALSE(src);
   EXPECT_NE(src.error().message.find("role_arn is not"), std::string::npos);
-  auto missing = resolve_profile(files("[profile s]\nsource_profile = ghost\nrole_arn = arn:aws:iam::1:role/s\n"), "s");
+  auto missing =
+      resolve_profile(files("[profile s]\nsource_profile = ghost\nrole_arn = arn:aws:iam::1:role/s\n"), "s");
   ASSERT_TRUE(missing);  // a source may exist only as a stored key
   EXPECT_FALSE(missing->source->in_files);
 }
 
 TEST(Profiles, EnvironmentPicksTheDefaultProfile) {
-  EXPECT_EQ(default_profile_name(Environment(std::map<std::string, std::string>{{"AWS_PROFILE", "prod"}})), "prod");
+  EXPECT_EQ(default_profile_name(Environment(std::map<std::string, std::string>{{"AWS_PROFILE", "prod"}})),
+            "prod");
   EXPECT_EQ(default_profile_name(Environment()), "default");
 }
 

@@ -26,7 +26,8 @@ Table table() {
       "[profile user]\n"
       "[profile mfa-user]\nmfa_serial = arn:aws:iam::1:mfa/u\n"
       "[profile role]\nsource_profile = user\nrole_arn = arn:aws:iam::2:role/r\n"
-      "[profile mfa-role]\nsource_profile = mfa-user\nrole_arn = arn:aws:iam::2:role/r\nmfa_serial = arn:aws:iam::1:mfa/u\n"
+      "[profile mfa-role]\nsource_profile = mfa-user\nrole_arn = arn:aws:iam::2:role/r\nmfa_serial = "
+      "arn:aws:iam::1:mfa/u\n"
       "[profile mfa-role-src]\nsource_profile = mfa-user\nrole_arn = arn:aws:iam::2:role/r\n"
       "[profile long-role]\nsource_profile = mfa-user\nrole_arn = arn:aws:iam::2:role/r\n"
       "mfa_serial = arn:aws:iam::1:mfa/u\nduration_seconds = 14400\n"
@@ -34,7 +35,8 @@ Table table() {
       "mfa_serial = arn:aws:iam::1:mfa/u\n"
       "[profile other-device]\nsource_profile = mfa-role\nrole_arn = arn:aws:iam::3:role/c\n"
       "mfa_serial = arn:aws:iam::1:mfa/other\n"
-      "[profile self]\nsource_profile = self\nrole_arn = arn:aws:iam::2:role/s\nmfa_serial = arn:aws:iam::1:mfa/s\n",
+      "[profile self]\nsource_profile = self\nrole_arn = arn:aws:iam::2:role/s\nmfa_serial = "
+      "arn:aws:iam::1:mfa/s\n",
       "");
   return Table{std::move(*files), {"user", "mfa-user", "self"}};
 }

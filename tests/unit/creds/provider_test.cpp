@@ -145,8 +145,9 @@ TEST_F(ProviderTest, MfaTokenFlagIsUsedOnceAndNeverPrompts) {
 
 TEST_F(ProviderTest, FailedCallCachesNothingAndNamesTheProfile) {
   prompt.answers = {"123456"};
-  transport.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed "
-                       "with invalid MFA one time pass code.</Message></Error></ErrorResponse>");
+  transport.reply(403,
+                  "<ErrorResponse><Error><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed "
+                  "with invalid MFA one time pass code.</Message></Error></ErrorResponse>");
   auto got = obtain("admin");
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().message.rfind("profile 'dev': GetSessionToken: the MFA code was not accepted", 0), 0u)

@@ -1,4 +1,5 @@
-// The encrypted file store: round trips, absent vs failed, wrong passphrase, tampering, permissions, names hidden.
+// The encrypted file store: round trips, absent vs failed, wrong passphrase, tampering, permissions, names
+// hidden.
 #include "keyring/file_store.h"
 
 #include <gtest/gtest.h>
@@ -143,7 +144,7 @@ TEST_F(FileStoreTest, UnlockedKeyIsCachedAndAStaleOneIgnored) {
   EXPECT_EQ(cache.keys.size(), 1u);
   EXPECT_EQ(cache.last_ttl, std::chrono::seconds(900));
   EXPECT_EQ((*store("ignored", &cache).get("master:a"))->view(), "alpha");
-  EXPECT_EQ(asked, 1);  // no second passphrase
+  EXPECT_EQ(asked, 1);                                // no second passphrase
   cache.keys.begin()->second = std::string(32, 'k');  // a key from some older store
   EXPECT_EQ((*store("pw", &cache).get("master:a"))->view(), "alpha");
   EXPECT_EQ(asked, 2);
