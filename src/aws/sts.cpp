@@ -76,7 +76,8 @@ HttpRequest build_signed_request(const StsEndpoint& endpoint, const Credentials&
   return request;
 }
 
-Result<std::string> StsClient::call(const Credentials& caller, const std::string& action, Params params) {
+Result<std::string> StsClient::call(const Credentials& caller, const std::string& action,
+                                    const Params& params) {
   std::string body = "Action=" + action + "&Version=" + k_version;
   for (const auto& [name, value] : params) body += "&" + uri_encode(name) + "=" + uri_encode(value);
   HttpRequest request = build_signed_request(m_endpoint, caller, std::move(body), m_clock.now());
@@ -93,7 +94,7 @@ Result<Credentials> StsClient::get_session_token(const Credentials& caller,
   Params params;
   add_duration(params, input.duration);
   add_mfa(params, input.mfa);
-  auto body = call(caller, "GetSessionToken", std::move(params));
+  auto body = call(caller, "GetSessionToken", params);
   if (!body) return body.error();
   return parse_credentials_result(*body, "GetSessionToken");
 }
@@ -114,7 +115,7 @@ Result<Credentials> StsClient::assume_role(const Credentials& caller, const Assu
   if (input.source_identity) params.emplace_back("SourceIdentity", *input.source_identity);
   if (input.policy) params.emplace_back("Policy", *input.policy);
   add_policy_arns(params, input.policy_arns);
-  auto body = call(caller, "AssumeRole", std::move(params));
+  auto body = call(caller, "AssumeRole", params);
   if (!body) return body.error();
   return parse_credentials_result(*body, "AssumeRole");
 }
@@ -125,7 +126,7 @@ Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
   add_duration(params, input.duration);
   if (input.policy) params.emplace_back("Policy", *input.policy);
   add_policy_arns(params, input.policy_arns);
-  auto body = call(caller, "GetFederationToken", std::move(params));
+  auto body = call(caller, "GetFederationToken", params);
   if (!body) return body.error();
   return parse_credentials_result(*body, "GetFederationToken");
 }

@@ -65,7 +65,7 @@ class StsClient {
 
  private:
   using Params = std::vector<std::pair<std::string, std::string>>;
-  Result<std::string> call(const Credentials& caller, const std::string& action, Params params);
+  Result<std::string> call(const Credentials& caller, const std::string& action, const Params& params);
 
   HttpTransport& m_transport;
   const Clock& m_clock;

@@ -10,9 +10,11 @@ Result<void> ExecRunner::exec(const std::vector<std::string>& argv,
                               const std::vector<std::string>& environment) {
   if (argv.empty()) return make_error("no command to run");
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   std::vector<char*> env;
+  env.reserve(environment.size() + 1);
   for (const std::string& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
   env.push_back(nullptr);
   for (const std::string& entry : environment) {

@@ -11,6 +11,8 @@ void wipe_string(std::string& value) {
   value.clear();
 }
 
+// Copies, then wipes the source: a moved std::string can leave the secret in its small-string buffer.
+// NOLINTNEXTLINE(performance-move-constructor-init)
 Secret::Secret(Secret&& other) noexcept : m_value(other.m_value) {
   other.wipe();
 }
