@@ -18,6 +18,8 @@ HttpOptions HttpOptions::from_environment(const Environment& env,
   if (!options.ca_bundle) options.ca_bundle = profile_ca_bundle;
   options.proxy = env.get("HTTPS_PROXY");
   if (!options.proxy) options.proxy = env.get("https_proxy");
+  options.http_proxy = env.get("HTTP_PROXY");
+  if (!options.http_proxy) options.http_proxy = env.get("http_proxy");
   options.no_proxy = env.get("NO_PROXY");
   if (!options.no_proxy) options.no_proxy = env.get("no_proxy");
   return options;
@@ -113,7 +115,8 @@ class CurlTransport final : public HttpTransport {
     if (m_options.ca_bundle) c.easy_setopt(curl, CURLOPT_CAINFO, m_options.ca_bundle->c_str());
     // Set explicitly so HTTPS_PROXY in capitals and NO_PROXY behave as in the AWS CLI, whatever curl's
     // defaults.
-    c.easy_setopt(curl, CURLOPT_PROXY, m_options.proxy ? m_options.proxy->c_str() : "");
+    const auto& proxy = request.url.rfind("https://", 0) == 0 ? m_options.proxy : m_options.http_proxy;
+    c.easy_setopt(curl, CURLOPT_PROXY, proxy ? proxy->c_str() : "");
     if (m_options.no_proxy) c.easy_setopt(curl, CURLOPT_NOPROXY, m_options.no_proxy->c_str());
     char error_buffer[CURL_ERROR_SIZE] = {0};
     c.easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);

@@ -36,9 +36,10 @@ struct HttpTransport {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{30000};
-  std::optional<std::string> ca_bundle;  // AWS_CA_BUNDLE or ca_bundle
-  std::optional<std::string> proxy;      // HTTPS_PROXY / https_proxy
-  std::optional<std::string> no_proxy;   // NO_PROXY / no_proxy
+  std::optional<std::string> ca_bundle;   // AWS_CA_BUNDLE or ca_bundle
+  std::optional<std::string> proxy;       // HTTPS_PROXY / https_proxy, for https:// URLs
+  std::optional<std::string> http_proxy;  // HTTP_PROXY / http_proxy, for http:// URLs (local endpoints)
+  std::optional<std::string> no_proxy;    // NO_PROXY / no_proxy
 
   static HttpOptions from_environment(const Environment& env,
                                       const std::optional<std::string>& profile_ca_bundle);

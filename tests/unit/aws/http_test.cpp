@@ -61,6 +61,7 @@ TEST(HttpOptions, ProxyAndCaBundleFromTheEnvironment) {
           {{"https_proxy", "http://proxy:3128"}, {"NO_PROXY", "localhost"}, {"AWS_CA_BUNDLE", "/ca.pem"}}),
       std::string("/profile-ca.pem"));
   EXPECT_EQ(options.proxy, "http://proxy:3128");
+  EXPECT_FALSE(options.http_proxy);
   EXPECT_EQ(options.no_proxy, "localhost");
   EXPECT_EQ(options.ca_bundle, "/ca.pem");
   EXPECT_EQ(HttpOptions::from_environment(Environment(), std::string("/p.pem")).ca_bundle, "/p.pem");
