@@ -84,3 +84,21 @@ sts_count() { # action
 
 # A TOTP code for a base32 seed, in a given 30-second step offset (default: now).
 totp() { oathtool --totp -b "$1" ${2:+--now "$2"}; }
+
+# A moto IAM user with an access key and an allow-all inline policy: 3 setup calls.
+# The key lands in $TEST_DIR/<name>.key.json; moto_key NAME id|secret reads it back.
+moto_create_user() { # name
+  moto_setup iam create-user --user-name "$1" >/dev/null
+  moto_setup iam create-access-key --user-name "$1" >"$TEST_DIR/$1.key.json"
+  moto_setup iam put-user-policy --user-name "$1" --policy-name all \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+}
+moto_key() { # name id|secret
+  python3 -c "import json,sys; k=json.load(open(sys.argv[1]))['AccessKey']; print(k['AccessKeyId' if sys.argv[2]=='id' else 'SecretAccessKey'])" \
+    "$TEST_DIR/$1.key.json" "$2"
+}
+# A role that trusts one moto user: 1 setup call.
+moto_create_role() { # role-name trusted-user
+  moto_setup iam create-role --role-name "$1" --assume-role-policy-document \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/$2\"},\"Action\":\"sts:AssumeRole\"}]}" >/dev/null
+}

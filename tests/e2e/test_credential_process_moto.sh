@@ -2,12 +2,8 @@
 source "$(dirname "$0")/lib.sh"
 
 start_moto 4
-moto_setup iam create-user --user-name carol >/dev/null
-moto_setup iam create-access-key --user-name carol >"$TEST_DIR/key.json"
-moto_setup iam put-user-policy --user-name carol --policy-name all \
-  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-moto_setup iam create-role --role-name deploy --assume-role-policy-document \
-  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/carol"},"Action":"sts:AssumeRole"}]}' >/dev/null
+moto_create_user carol
+moto_create_role deploy carol
 
 cat >"$AWS_CONFIG_FILE" <<CFG
 [profile carol]
@@ -22,9 +18,7 @@ region = us-east-1
 credential_process = $KURA_BIN export --format json deploy
 CFG
 export AWS_ENDPOINT_URL_STS="$MOTO_URL"
-AWS_ACCESS_KEY_ID=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['AccessKey']['AccessKeyId'])" "$TEST_DIR/key.json") \
-AWS_SECRET_ACCESS_KEY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['AccessKey']['SecretAccessKey'])" "$TEST_DIR/key.json") \
-  kura add --env carol 2>/dev/null
+AWS_ACCESS_KEY_ID=$(moto_key carol id) AWS_SECRET_ACCESS_KEY=$(moto_key carol secret) kura add --env carol 2>/dev/null
 
 json=$(kura export --format json deploy 2>"$TEST_DIR/stderr")
 assert_eq "$(cat "$TEST_DIR/stderr")" "" "export writes nothing to stderr on success"

@@ -3,12 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 
 start_moto 5
-moto_setup iam create-user --user-name alice >/dev/null
-moto_setup iam create-access-key --user-name alice >"$TEST_DIR/key.json"
-moto_setup iam put-user-policy --user-name alice --policy-name all \
-  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-moto_setup iam create-role --role-name ops --assume-role-policy-document \
-  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}' >/dev/null
+moto_create_user alice
+moto_create_role ops alice
 moto_setup iam put-role-policy --role-name ops --policy-name all \
   --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 # From here on moto checks every signature.
@@ -24,8 +20,8 @@ role_session_name = e2e
 CFG
 export AWS_ENDPOINT_URL_STS="$MOTO_URL"
 
-key_id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['AccessKey']['AccessKeyId'])" "$TEST_DIR/key.json")
-secret=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['AccessKey']['SecretAccessKey'])" "$TEST_DIR/key.json")
+key_id=$(moto_key alice id)
+secret=$(moto_key alice secret)
 
 # Signature checks are on: a wrong secret is refused by moto.
 AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="wrong${secret}" kura add --env wrongkey 2>/dev/null

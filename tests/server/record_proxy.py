@@ -5,8 +5,8 @@ Used to check that kura honours HTTP(S)_PROXY and NO_PROXY. Only loopback target
 """
 import argparse
 import http.client
-import os
 import urllib.parse
+import portfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -46,10 +46,7 @@ def main():
     args = parser.parse_args()
     Proxy.log_path = args.log
     server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    os.replace(args.port_file + ".tmp", args.port_file)
-    server.serve_forever()
+    portfile.serve(server, args.port_file)
 
 
 if __name__ == "__main__":

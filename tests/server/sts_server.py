@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import portfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
@@ -272,11 +273,7 @@ def main():
     with open(args.config) as f:
         Handler.state = State(json.load(f), args.session_seconds)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    import os
-    os.replace(args.port_file + ".tmp", args.port_file)
-    server.serve_forever()
+    portfile.serve(server, args.port_file)
 
 
 if __name__ == "__main__":
