@@ -142,6 +142,106 @@ std::string IniDocument::serialize() const {
   return out;
 }
 
+void IniDocument::reindex() {
+  auto reparsed = parse(serialize(), m_source);
+  // Edits only write well-formed lines, so the document stays parseable; keep it as is if not.
+  if (reparsed) *this = std::move(*reparsed);
+}
+
+std::string IniDocument::line_ending() const {
+  for (const IniLine& line : m_lines) {
+    if (!line.ending.empty()) return line.ending;
+  }
+  return "\n";
+}
+
+size_t IniDocument::section_content_end(size_t header) const {
+  size_t end = header + 1;
+  for (size_t i = header + 1; i < m_lines.size(); ++i) {
+    IniLine::Kind kind = m_lines[i].kind;
+    if (kind == IniLine::Kind::section) break;
+    if (kind == IniLine::Kind::key || kind == IniLine::Kind::sub_key || kind == IniLine::Kind::continuation)
+      end = i + 1;
+  }
+  return end;
+}
+
+void IniDocument::set(const std::string& section_name, const std::string& key, const std::string& value) {
+  const std::string eol = line_ending();
+  const IniSection* section = find(section_name);
+  if (section) {
+    auto it = section->key_lines.find(key);
+    if (it != section->key_lines.end()) {
+      IniLine& line = m_lines[it->second];
+      // Keep the key as written and the spacing around the delimiter; replace only the value.
+      size_t delimiter = line.text.find_first_of("=:");
+      size_t value_start = delimiter + 1;
+      while (value_start < line.text.size() &&
+             (line.text[value_start] == ' ' || line.text[value_start] == '\t')) {
+        ++value_start;
+      }
+      if (value_start == line.text.size() && delimiter + 1 == value_start) {
+        line.text += " ";  // "key =" had no space after the delimiter
+        ++value_start;
+      }
+      line.text = line.text.substr(0, value_start) + value;
+      // Drop continuation or nested lines that belonged to the old value.
+      size_t next = it->second + 1;
+      while (next < m_lines.size() && (m_lines[next].kind == IniLine::Kind::continuation ||
+                                       m_lines[next].kind == IniLine::Kind::sub_key)) {
+        m_lines.erase(m_lines.begin() + static_cast<long>(next));
+      }
+      reindex();
+      return;
+    }
+    size_t at = section_content_end(section->header_line);
+    if (at > 0 && m_lines[at - 1].ending.empty()) m_lines[at - 1].ending = eol;
+    IniLine line;
+    line.text = key + " = " + value;
+    line.ending = eol;
+    m_lines.insert(m_lines.begin() + static_cast<long>(at), line);
+    reindex();
+    return;
+  }
+  if (!m_lines.empty()) {
+    if (m_lines.back().ending.empty()) m_lines.back().ending = eol;
+    if (!trim(m_lines.back().text).empty()) m_lines.push_back(IniLine{IniLine::Kind::blank, "", eol, "", ""});
+  }
+  m_lines.push_back(IniLine{IniLine::Kind::section, "[" + section_name + "]", eol, "", ""});
+  m_lines.push_back(IniLine{IniLine::Kind::key, key + " = " + value, eol, "", ""});
+  reindex();
+}
+
+bool IniDocument::remove_key(const std::string& section_name, const std::string& key) {
+  const IniSection* section = find(section_name);
+  if (!section) return false;
+  auto it = section->key_lines.find(key);
+  if (it == section->key_lines.end()) return false;
+  size_t first = it->second;
+  size_t last = first + 1;
+  while (last < m_lines.size() && (m_lines[last].kind == IniLine::Kind::continuation ||
+                                   m_lines[last].kind == IniLine::Kind::sub_key)) {
+    ++last;
+  }
+  m_lines.erase(m_lines.begin() + static_cast<long>(first), m_lines.begin() + static_cast<long>(last));
+  reindex();
+  return true;
+}
+
+bool IniDocument::remove_section(const std::string& section_name) {
+  const IniSection* section = find(section_name);
+  if (!section) return false;
+  size_t first = section->header_line;
+  size_t last = section_content_end(first);
+  // Trailing comments and blank lines stay: they usually introduce the next section.
+  bool blank_before = first > 0 && m_lines[first - 1].kind == IniLine::Kind::blank;
+  bool blank_after = last < m_lines.size() && m_lines[last].kind == IniLine::Kind::blank;
+  if (blank_before && (blank_after || last == m_lines.size())) --first;  // no double blank line left behind
+  m_lines.erase(m_lines.begin() + static_cast<long>(first), m_lines.begin() + static_cast<long>(last));
+  reindex();
+  return true;
+}
+
 const IniSection* IniDocument::find(std::string_view name) const {
   for (const IniSection& section : m_sections) {
     if (section.name == name) return &section;

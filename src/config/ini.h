@@ -40,7 +40,21 @@ class IniDocument {
   const std::vector<IniSection>& sections() const { return m_sections; }
   const IniSection* find(std::string_view name) const;
 
+  // Lossless edits: only the lines of the keys and sections named change; everything else keeps its bytes.
+  // Values must be single-line. New lines use the document's line ending.
+  // Sets `key` in `section`, creating the section at the end of the document if needed.
+  void set(const std::string& section, const std::string& key, const std::string& value);
+  // Removes a key (with its continuation or nested lines); true if it was there.
+  bool remove_key(const std::string& section, const std::string& key);
+  // Removes a section header and its keys (and comments among them); true if it was there.
+  bool remove_section(const std::string& section);
+
  private:
+  void reindex();
+  std::string line_ending() const;
+  // Index one past the last key-ish line of the section that starts at `header`.
+  size_t section_content_end(size_t header) const;
+
   std::string m_source;
   std::vector<IniLine> m_lines;
   std::vector<IniSection> m_sections;
