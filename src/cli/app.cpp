@@ -37,6 +37,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   ExecInput exec;
   ExportInput exp;
   ClearInput clear;
+  MfaCommandInput mfa;
+  ImportInput import;
 
   CLI::App* add_cmd = app.add_subcommand("add", "Store a long-term access key for a profile");
   add_cmd->add_option("profile", add.profile, "Profile name")->required();
@@ -66,6 +68,29 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
 
   CLI::App* clear_cmd = app.add_subcommand("clear", "Remove cached sessions (of one profile, or all)");
   clear_cmd->add_option("profile", clear.profile, "Profile name");
+
+  CLI::App* mfa_cmd =
+      app.add_subcommand("mfa", "aws-mfa's workflow: write a short-term profile into ~/.aws/credentials");
+  mfa_cmd->add_option("--profile", mfa.profile, "Profile name (default: AWS_PROFILE, then 'default')");
+  mfa_cmd->add_option("--device", mfa.device, "MFA device ARN (or MFA_DEVICE, aws_mfa_device, mfa_serial)");
+  mfa_cmd->add_option("--assume-role,--assume", mfa.assume_role, "Role ARN to assume (or MFA_ASSUME_ROLE)");
+  mfa_cmd->add_option("--role-session-name", mfa.role_session_name, "Role session name (default: login name)");
+  mfa_cmd->add_option("--duration", mfa.duration, "Seconds (or MFA_STS_DURATION); 3600 with a role, else 43200");
+  mfa_cmd->add_option("--long-term-suffix,--long-suffix", mfa.long_suffix, "Long-term section suffix ('none')");
+  mfa_cmd->add_option("--short-term-suffix,--short-suffix", mfa.short_suffix, "Short-term section suffix");
+  mfa_cmd->add_option("--token,--mfa-token", mfa.token, "The MFA code, instead of asking on the terminal");
+  mfa_cmd->add_option("--region", mfa.region, "Region for STS");
+  mfa_cmd->add_option("--external-id", mfa.external_id, "External id for the role");
+  mfa_cmd->add_option("--log-level", mfa.log_level, "CRITICAL, ERROR, WARNING, INFO, DEBUG or NOTSET")
+      ->check(CLI::IsMember({"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"}));
+  mfa_cmd->add_flag("--force", mfa.force, "Refresh credentials even if currently valid");
+  mfa_cmd->add_flag("--setup", mfa.setup, "Store a long-term key (encrypted) and the MFA device for a profile");
+
+  CLI::App* import_cmd =
+      app.add_subcommand("import", "Move plaintext keys from ~/.aws/credentials into the keystore");
+  import_cmd->add_option("profiles", import.profiles, "Sections to import (e.g. dev-long-term)");
+  import_cmd->add_flag("--all", import.all, "Every section with a long-term key");
+  import_cmd->add_flag("--dry-run", import.dry_run, "Only say what would be imported");
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -98,6 +123,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   if (exec_cmd->parsed()) result = run_exec(context, exec);
   if (export_cmd->parsed()) result = run_export(context, exp);
   if (clear_cmd->parsed()) result = run_clear(context, clear);
+  if (mfa_cmd->parsed()) result = run_mfa(context, mfa);
+  if (import_cmd->parsed()) result = run_import(context, import);
   if (!result) {
     log_error(result.error());
     return 1;

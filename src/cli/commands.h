@@ -55,6 +55,32 @@ struct ClearInput {
 };
 Result<void> run_clear(Context& context, const ClearInput& input);
 
+// kura mfa (and aws-mfa): aws-mfa's interface, writing a short-term profile into ~/.aws/credentials.
+struct MfaCommandInput {
+  std::optional<std::string> profile;
+  std::optional<std::string> device;
+  std::optional<std::string> assume_role;
+  std::optional<std::string> role_session_name;
+  std::optional<std::string> duration;
+  std::optional<std::string> long_suffix;
+  std::optional<std::string> short_suffix;
+  std::optional<std::string> token;
+  std::optional<std::string> region;
+  std::optional<std::string> external_id;
+  std::string log_level = "DEBUG";
+  bool force = false;
+  bool setup = false;
+};
+Result<void> run_mfa(Context& context, const MfaCommandInput& input);
+
+// kura import: moves plaintext keys from ~/.aws/credentials into the keystore.
+struct ImportInput {
+  std::vector<std::string> profiles;  // section names; empty with `all`: every section with a long-term key
+  bool all = false;
+  bool dry_run = false;
+};
+Result<void> run_import(Context& context, const ImportInput& input);
+
 // Credentials and the region for a profile, as exec and export need them.
 struct ProfileCredentials {
   Profile profile;

@@ -58,22 +58,23 @@ Result<ProviderOptions> Context::provider_options(const std::optional<std::strin
   return options;
 }
 
+Result<StsClient*> Context::sts(const Profile& profile, const std::string& region) {
+  if (!m_sts) {
+    m_transport = m_deps.make_transport(HttpOptions::from_environment(env(), profile.ca_bundle));
+    m_retrying = std::make_unique<RetryingTransport>(*m_transport, m_deps.clock);
+    m_sts = std::make_unique<StsClient>(*m_retrying, m_deps.clock, resolve_sts_endpoint(region, profile, env()));
+  }
+  return m_sts.get();
+}
+
 Result<ObtainedCredentials> Context::credentials(const Profile& profile, const std::string& region,
                                                  const ProviderOptions& options) {
   auto store = keystore();
   if (!store) return store.error();
   auto loaded = files();
   if (!loaded) return loaded.error();
-  ProviderDeps deps{**store, m_deps.prompt, m_deps.clock, **loaded, [&]() -> Result<StsClient*> {
-                      if (!m_sts) {
-                        m_transport =
-                            m_deps.make_transport(HttpOptions::from_environment(env(), profile.ca_bundle));
-                        m_retrying = std::make_unique<RetryingTransport>(*m_transport, m_deps.clock);
-                        m_sts = std::make_unique<StsClient>(*m_retrying, m_deps.clock,
-                                                            resolve_sts_endpoint(region, profile, env()));
-                      }
-                      return m_sts.get();
-                    }};
+  ProviderDeps deps{**store, m_deps.prompt, m_deps.clock, **loaded,
+                    [&]() -> Result<StsClient*> { return sts(profile, region); }};
   return obtain_credentials(profile, deps, options);
 }
 

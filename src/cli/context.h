@@ -51,6 +51,8 @@ class Context {
   // Runs the provider for a profile; `region` decides the STS endpoint.
   Result<ObtainedCredentials> credentials(const Profile& profile, const std::string& region,
                                           const ProviderOptions& options);
+  // The STS client for a profile's endpoint in `region` (made once per run).
+  Result<StsClient*> sts(const Profile& profile, const std::string& region);
   // --duration, --no-session and --mfa-token as provider options (AWS_ROLE_SESSION_NAME, refresh window).
   Result<ProviderOptions> provider_options(const std::optional<std::string>& duration, bool no_session,
                                            const std::optional<std::string>& mfa_token);

@@ -1,0 +1,104 @@
+// kura import: moves plaintext long-term keys out of ~/.aws/credentials into the keystore. Each key is stored,
+// read back and compared before it is removed from the file; the file is rewritten atomically, so no copy
+// with the plaintext keys is left behind.
+#include <algorithm>
+
+#include "cli/commands.h"
+#include "config/ini_file.h"
+#include "creds/store_items.h"
+#include "crypto/sodium.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace kura {
+
+namespace {
+
+bool has(const IniSection& section, const char* key) {
+  auto it = section.values.find(key);
+  return it != section.values.end() && !it->second.empty();
+}
+
+// A long-term key: an id and a secret, and no session token (temporary credentials are not worth keeping).
+bool holds_long_term_key(const IniSection& section) {
+  return has(section, "aws_access_key_id") && has(section, "aws_secret_access_key") &&
+         !has(section, "aws_session_token") && !has(section, "aws_security_token");
+}
+
+}  // namespace
+
+Result<void> run_import(Context& context, const ImportInput& input) {
+  auto files = context.files();
+  if (!files) return files.error();
+  const IniDocument& credentials = (*files)->credentials;
+  const std::string& path = (*files)->credentials_path;
+
+  std::vector<std::string> candidates;
+  for (const IniSection& section : credentials.sections()) {
+    if (holds_long_term_key(section)) candidates.push_back(section.name);
+  }
+  std::vector<std::string> chosen = input.all ? candidates : input.profiles;
+  if (chosen.empty()) {
+    return make_error("import: name the profiles to import, or use --all",
+                      candidates.empty() ? "no section of " + path + " holds a long-term key"
+                                         : "sections with long-term keys: " + join(candidates, ", "));
+  }
+  for (const std::string& name : chosen) {
+    const IniSection* section = credentials.find(name);
+    if (!section) return make_error("import: no section [" + name + "] in " + path);
+    if (has(*section, "aws_session_token") || has(*section, "aws_security_token")) {
+      return make_error("import: [" + name + "] holds temporary credentials (aws_session_token)",
+                        "only long-term keys are imported; temporary ones expire anyway");
+    }
+    if (!holds_long_term_key(*section)) {
+      return make_error("import: [" + name + "] in " + path + " has no aws_access_key_id and aws_secret_access_key");
+    }
+  }
+  if (input.dry_run) {
+    for (const std::string& name : chosen) {
+      context.out("would import [" + name + "] (" + mask_key_id(credentials.find(name)->values.at("aws_access_key_id")) +
+                  ")\n");
+    }
+    return {};
+  }
+
+  auto store = context.keystore();
+  if (!store) return store.error();
+  for (const std::string& name : chosen) {
+    const IniSection& section = *credentials.find(name);
+    Credentials key;
+    key.access_key_id = section.values.at("aws_access_key_id");
+    key.secret_access_key = Secret(std::string_view(section.values.at("aws_secret_access_key")));
+    if (auto stored = store_master_key(**store, name, key); !stored) return stored.error().context("import [" + name + "]");
+    auto back = load_master_key(**store, name);
+    if (!back) return back.error().context("import [" + name + "]");
+    if (!*back || (*back)->access_key_id != key.access_key_id ||
+        !constant_time_equals((*back)->secret_access_key.view(), key.secret_access_key.view())) {
+      return make_error("import [" + name + "]: the stored copy does not read back; the file was not changed");
+    }
+  }
+
+  // Remove the keys under the editor's lock, from the file as it is now; refuse if a key changed meanwhile.
+  auto edited = edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
+    for (const std::string& name : chosen) {
+      const IniSection* now = doc.find(name);
+      const IniSection* before = credentials.find(name);
+      if (!now || now->values.count("aws_access_key_id") == 0 ||
+          now->values.at("aws_access_key_id") != before->values.at("aws_access_key_id") ||
+          now->values.at("aws_secret_access_key") != before->values.at("aws_secret_access_key")) {
+        return make_error("import [" + name + "]: " + path + " changed while importing; run the import again");
+      }
+      doc.remove_key(name, "aws_access_key_id");
+      doc.remove_key(name, "aws_secret_access_key");
+      if (doc.find(name)->values.empty()) doc.remove_section(name);
+    }
+    return true;
+  });
+  if (!edited) return edited;
+  for (const std::string& name : chosen) {
+    log_note("imported [" + name + "] into the " + (*store)->name() + " store and removed its key from " + path);
+  }
+  return {};
+}
+
+}  // namespace kura
