@@ -74,9 +74,12 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   mfa_cmd->add_option("--profile", mfa.profile, "Profile name (default: AWS_PROFILE, then 'default')");
   mfa_cmd->add_option("--device", mfa.device, "MFA device ARN (or MFA_DEVICE, aws_mfa_device, mfa_serial)");
   mfa_cmd->add_option("--assume-role,--assume", mfa.assume_role, "Role ARN to assume (or MFA_ASSUME_ROLE)");
-  mfa_cmd->add_option("--role-session-name", mfa.role_session_name, "Role session name (default: login name)");
-  mfa_cmd->add_option("--duration", mfa.duration, "Seconds (or MFA_STS_DURATION); 3600 with a role, else 43200");
-  mfa_cmd->add_option("--long-term-suffix,--long-suffix", mfa.long_suffix, "Long-term section suffix ('none')");
+  mfa_cmd->add_option("--role-session-name", mfa.role_session_name,
+                      "Role session name (default: login name)");
+  mfa_cmd->add_option("--duration", mfa.duration,
+                      "Seconds (or MFA_STS_DURATION); 3600 with a role, else 43200");
+  mfa_cmd->add_option("--long-term-suffix,--long-suffix", mfa.long_suffix,
+                      "Long-term section suffix ('none')");
   mfa_cmd->add_option("--short-term-suffix,--short-suffix", mfa.short_suffix, "Short-term section suffix");
   mfa_cmd->add_option("--token,--mfa-token", mfa.token, "The MFA code, instead of asking on the terminal");
   mfa_cmd->add_option("--region", mfa.region, "Region for STS");
@@ -84,7 +87,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   mfa_cmd->add_option("--log-level", mfa.log_level, "CRITICAL, ERROR, WARNING, INFO, DEBUG or NOTSET")
       ->check(CLI::IsMember({"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"}));
   mfa_cmd->add_flag("--force", mfa.force, "Refresh credentials even if currently valid");
-  mfa_cmd->add_flag("--setup", mfa.setup, "Store a long-term key (encrypted) and the MFA device for a profile");
+  mfa_cmd->add_flag("--setup", mfa.setup,
+                    "Store a long-term key (encrypted) and the MFA device for a profile");
 
   CLI::App* import_cmd =
       app.add_subcommand("import", "Move plaintext keys from ~/.aws/credentials into the keystore");

@@ -1,6 +1,6 @@
-// kura import: moves plaintext long-term keys out of ~/.aws/credentials into the keystore. Each key is stored,
-// read back and compared before it is removed from the file; the file is rewritten atomically, so no copy
-// with the plaintext keys is left behind.
+// kura import: moves plaintext long-term keys out of ~/.aws/credentials into the keystore. Each key is
+// stored, read back and compared before it is removed from the file; the file is rewritten atomically, so no
+// copy with the plaintext keys is left behind.
 #include <algorithm>
 
 #include "cli/commands.h"
@@ -51,13 +51,14 @@ Result<void> run_import(Context& context, const ImportInput& input) {
                         "only long-term keys are imported; temporary ones expire anyway");
     }
     if (!holds_long_term_key(*section)) {
-      return make_error("import: [" + name + "] in " + path + " has no aws_access_key_id and aws_secret_access_key");
+      return make_error("import: [" + name + "] in " + path +
+                        " has no aws_access_key_id and aws_secret_access_key");
     }
   }
   if (input.dry_run) {
     for (const std::string& name : chosen) {
-      context.out("would import [" + name + "] (" + mask_key_id(credentials.find(name)->values.at("aws_access_key_id")) +
-                  ")\n");
+      context.out("would import [" + name + "] (" +
+                  mask_key_id(credentials.find(name)->values.at("aws_access_key_id")) + ")\n");
     }
     return {};
   }
@@ -69,12 +70,14 @@ Result<void> run_import(Context& context, const ImportInput& input) {
     Credentials key;
     key.access_key_id = section.values.at("aws_access_key_id");
     key.secret_access_key = Secret(std::string_view(section.values.at("aws_secret_access_key")));
-    if (auto stored = store_master_key(**store, name, key); !stored) return stored.error().context("import [" + name + "]");
+    if (auto stored = store_master_key(**store, name, key); !stored)
+      return stored.error().context("import [" + name + "]");
     auto back = load_master_key(**store, name);
     if (!back) return back.error().context("import [" + name + "]");
     if (!*back || (*back)->access_key_id != key.access_key_id ||
         !constant_time_equals((*back)->secret_access_key.view(), key.secret_access_key.view())) {
-      return make_error("import [" + name + "]: the stored copy does not read back; the file was not changed");
+      return make_error("import [" + name +
+                        "]: the stored copy does not read back; the file was not changed");
     }
   }
 
@@ -86,7 +89,8 @@ Result<void> run_import(Context& context, const ImportInput& input) {
       if (!now || now->values.count("aws_access_key_id") == 0 ||
           now->values.at("aws_access_key_id") != before->values.at("aws_access_key_id") ||
           now->values.at("aws_secret_access_key") != before->values.at("aws_secret_access_key")) {
-        return make_error("import [" + name + "]: " + path + " changed while importing; run the import again");
+        return make_error("import [" + name + "]: " + path +
+                          " changed while importing; run the import again");
       }
       doc.remove_key(name, "aws_access_key_id");
       doc.remove_key(name, "aws_secret_access_key");
@@ -96,7 +100,8 @@ Result<void> run_import(Context& context, const ImportInput& input) {
   });
   if (!edited) return edited;
   for (const std::string& name : chosen) {
-    log_note("imported [" + name + "] into the " + (*store)->name() + " store and removed its key from " + path);
+    log_note("imported [" + name + "] into the " + (*store)->name() + " store and removed its key from " +
+             path);
   }
   return {};
 }

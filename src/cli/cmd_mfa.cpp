@@ -1,6 +1,6 @@
-// kura mfa / aws-mfa: the aws-mfa workflow. A long-term key (from the keystore, or a `[NAME-long-term]` section)
-// and an MFA code become a short-term `[NAME]` section in ~/.aws/credentials that every AWS tool reads.
-// Same names, defaults, keys and informational wording as aws-mfa; errors that say what is wrong.
+// kura mfa / aws-mfa: the aws-mfa workflow. A long-term key (from the keystore, or a `[NAME-long-term]`
+// section) and an MFA code become a short-term `[NAME]` section in ~/.aws/credentials that every AWS tool
+// reads. Same names, defaults, keys and informational wording as aws-mfa; errors that say what is wrong.
 #include <pwd.h>
 #include <unistd.h>
 
@@ -55,7 +55,9 @@ std::string login_name(const Environment& env) {
 }
 
 // What identifies the key that made a short-term section, without revealing it.
-std::string key_fingerprint(const std::string& access_key_id) { return sha256_hex(access_key_id).substr(0, 16); }
+std::string key_fingerprint(const std::string& access_key_id) {
+  return sha256_hex(access_key_id).substr(0, 16);
+}
 
 Result<Seconds> parse_seconds(const std::string& text, const std::string& what) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 7) {
@@ -93,8 +95,9 @@ Result<Names> section_names(const MfaCommandInput& input, const Environment& env
                          ? names.profile
                          : names.profile + "-" + *input.short_suffix;
   if (names.long_term == names.short_term) {
-    return make_error("The value for '--long-term-suffix' cannot be equal to the value for '--short-term-suffix'",
-                      "both name the section [" + names.long_term + "]");
+    return make_error(
+        "The value for '--long-term-suffix' cannot be equal to the value for '--short-term-suffix'",
+        "both name the section [" + names.long_term + "]");
   }
   (void)log;
   return names;
@@ -106,10 +109,11 @@ Result<Credentials> long_term_key(Keystore& store, const ConfigFiles& files, con
   if (*stored) return std::move(**stored);
   const IniSection* section = files.credentials_section(name);
   if (!section) {
-    return make_error("Long term credentials session '[" + name +
-                          "]' is missing. You must add this section to your credentials file along with your long "
-                          "term 'aws_access_key_id' and 'aws_secret_access_key'",
-                      "or keep the key encrypted instead: `kura add " + name + "` (or `kura mfa --setup`)");
+    return make_error(
+        "Long term credentials session '[" + name +
+            "]' is missing. You must add this section to your credentials file along with your long "
+            "term 'aws_access_key_id' and 'aws_secret_access_key'",
+        "or keep the key encrypted instead: `kura add " + name + "` (or `kura mfa --setup`)");
   }
   auto id = value_of(section, "aws_access_key_id");
   auto secret = value_of(section, "aws_secret_access_key");
@@ -135,16 +139,18 @@ Result<void> run_setup(Context& context, const MfaCommandInput& input) {
   std::string long_name = to_lower(long_suffix) == "none" ? profile : profile + "-" + long_suffix;
   AddInput add{long_name, false};
   if (auto added = run_add(context, add); !added) return added;
-  auto device = prompt.ask_line("MFA device ARN for '" + profile + "' (arn:aws:iam::ACCOUNT:mfa/NAME, empty to skip): ");
+  auto device = prompt.ask_line("MFA device ARN for '" + profile +
+                                "' (arn:aws:iam::ACCOUNT:mfa/NAME, empty to skip): ");
   if (!device) return device.error();
   if (!device->empty()) {
     auto files = context.files();
     if (!files) return files.error();
     std::string section = profile == "default" ? "default" : "profile " + profile;
-    auto edited = edit_aws_file((*files)->config_path, AwsFile::config, [&](IniDocument& doc) -> Result<bool> {
-      doc.set(section, "mfa_serial", *device);
-      return true;
-    });
+    auto edited =
+        edit_aws_file((*files)->config_path, AwsFile::config, [&](IniDocument& doc) -> Result<bool> {
+          doc.set(section, "mfa_serial", *device);
+          return true;
+        });
     if (!edited) return edited;
     log_note("set mfa_serial for profile '" + profile + "' in " + (*files)->config_path);
   }
@@ -191,8 +197,9 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
   if (!device) device = value_of(long_section, "aws_mfa_device");
   if (!device) device = value_of(config, "mfa_serial");
   if (!device) {
-    return make_error("You must provide --device or MFA_DEVICE or set \"aws_mfa_device\" in \".aws/credentials\"",
-                      "or set mfa_serial for profile '" + names->profile + "' in " + (*files)->config_path);
+    return make_error(
+        "You must provide --device or MFA_DEVICE or set \"aws_mfa_device\" in \".aws/credentials\"",
+        "or set mfa_serial for profile '" + names->profile + "' in " + (*files)->config_path);
   }
   if (device->rfind("arn:", 0) == 0 && device->find(":mfa/") == std::string::npos) {
     return make_error(*device + " does not appear to be an MFA device.",
@@ -216,9 +223,9 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
   }
   const long long low = 900, high = role ? 43200 : 129600;
   if (duration.count() < low || duration.count() > high) {
-    return make_error("duration " + std::to_string(duration.count()) + " is out of range: " +
-                          (role ? "AssumeRole" : "GetSessionToken") + " accepts " + std::to_string(low) + " to " +
-                          std::to_string(high) + " seconds",
+    return make_error("duration " + std::to_string(duration.count()) +
+                          " is out of range: " + (role ? "AssumeRole" : "GetSessionToken") + " accepts " +
+                          std::to_string(low) + " to " + std::to_string(high) + " seconds",
                       role ? "a role's own maximum (MaxSessionDuration) may be lower still" : "");
   }
 
@@ -227,11 +234,12 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
   const std::string reup = "Obtaining credentials for a new role or profile.";
   bool refresh = false;
   if (!short_section) {
-    log.info("Short term credentials section " + names->short_term + " is missing, obtaining new credentials.");
+    log.info("Short term credentials section " + names->short_term +
+             " is missing, obtaining new credentials.");
     refresh = true;
   } else {
-    for (const char* option : {"assumed_role", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-                               "aws_security_token", "expiration"}) {
+    for (const char* option : {"assumed_role", "aws_access_key_id", "aws_secret_access_key",
+                               "aws_session_token", "aws_security_token", "expiration"}) {
       if (!value_of(short_section, option)) refresh = true;
     }
     if (refresh) log.warning("Your existing credentials are missing or invalid, obtaining new credentials.");
@@ -275,8 +283,9 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
     log.debug("Received token as argument");
     code = *input.token;
   } else {
-    auto typed = context.deps().prompt.ask_secret("Enter AWS MFA code for device [" + *device + "] (renewing for " +
-                                                  std::to_string(duration.count()) + " seconds):");
+    auto typed =
+        context.deps().prompt.ask_secret("Enter AWS MFA code for device [" + *device + "] (renewing for " +
+                                         std::to_string(duration.count()) + " seconds):");
     if (!typed) return typed.error();
     code = std::string(typed->view());
   }
@@ -300,36 +309,39 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
              ", Duration: " + std::to_string(duration.count()));
     AssumeRoleInput request;
     request.role_arn = *role;
-    request.session_name = input.role_session_name.value_or(value_of(config, "role_session_name").value_or(login_name(env)));
+    request.session_name =
+        input.role_session_name.value_or(value_of(config, "role_session_name").value_or(login_name(env)));
     request.duration = duration;
     request.mfa = MfaInput{*device, code};
     request.external_id = input.external_id ? input.external_id : value_of(config, "external_id");
     fresh = (*sts)->assume_role(*key, request);
   } else {
-    log.info("Fetching Credentials - Profile: " + names->short_term + ", Duration: " + std::to_string(duration.count()));
+    log.info("Fetching Credentials - Profile: " + names->short_term +
+             ", Duration: " + std::to_string(duration.count()));
     fresh = (*sts)->get_session_token(*key, GetSessionTokenInput{duration, MfaInput{*device, code}});
   }
   if (!fresh) return fresh.error();
 
   const std::string expiration = format_utc_space(*fresh->expiration);
-  auto written = edit_aws_file((*files)->credentials_path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
-    const std::string& s = names->short_term;
-    doc.set(s, "assumed_role", role ? "True" : "False");
-    if (role) {
-      doc.set(s, "assumed_role_arn", *role);
-    } else {
-      doc.remove_key(s, "assumed_role_arn");
-    }
-    doc.set(s, "aws_access_key_id", fresh->access_key_id);
-    doc.set(s, "aws_secret_access_key", std::string(fresh->secret_access_key.view()));
-    // botocore reads aws_security_token before aws_session_token: the two are always written together.
-    doc.set(s, "aws_session_token", std::string(fresh->session_token.view()));
-    doc.set(s, "aws_security_token", std::string(fresh->session_token.view()));
-    doc.set(s, "expiration", expiration);
-    doc.set(s, "kura_mfa_device", *device);
-    doc.set(s, "kura_source_key", key_fingerprint(key->access_key_id));
-    return true;
-  });
+  auto written =
+      edit_aws_file((*files)->credentials_path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
+        const std::string& s = names->short_term;
+        doc.set(s, "assumed_role", role ? "True" : "False");
+        if (role) {
+          doc.set(s, "assumed_role_arn", *role);
+        } else {
+          doc.remove_key(s, "assumed_role_arn");
+        }
+        doc.set(s, "aws_access_key_id", fresh->access_key_id);
+        doc.set(s, "aws_secret_access_key", std::string(fresh->secret_access_key.view()));
+        // botocore reads aws_security_token before aws_session_token: the two are always written together.
+        doc.set(s, "aws_session_token", std::string(fresh->session_token.view()));
+        doc.set(s, "aws_security_token", std::string(fresh->session_token.view()));
+        doc.set(s, "expiration", expiration);
+        doc.set(s, "kura_mfa_device", *device);
+        doc.set(s, "kura_source_key", key_fingerprint(key->access_key_id));
+        return true;
+      });
   if (!written) return written;
   auto lifetime = std::chrono::duration_cast<Seconds>(*fresh->expiration - context.deps().clock.now());
   log.info("Success! Your credentials will expire in " + std::to_string(lifetime.count()) +

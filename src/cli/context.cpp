@@ -62,7 +62,8 @@ Result<StsClient*> Context::sts(const Profile& profile, const std::string& regio
   if (!m_sts) {
     m_transport = m_deps.make_transport(HttpOptions::from_environment(env(), profile.ca_bundle));
     m_retrying = std::make_unique<RetryingTransport>(*m_transport, m_deps.clock);
-    m_sts = std::make_unique<StsClient>(*m_retrying, m_deps.clock, resolve_sts_endpoint(region, profile, env()));
+    m_sts =
+        std::make_unique<StsClient>(*m_retrying, m_deps.clock, resolve_sts_endpoint(region, profile, env()));
   }
   return m_sts.get();
 }

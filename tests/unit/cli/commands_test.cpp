@@ -207,3 +207,70 @@ TEST_F(CommandsTest, BadFlagsExitTwoAndBadConfigNamesTheLine) {
 
 }  // namespace
 }  // namespace kura
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+TEST_F(CommandsTest, MfaSetupStoresTheKeyEncryptedAndTheDeviceInConfig) {
+  prompt.answers = {"work", "AKIAIOSFODNN7EXAMPLE", "setup-secret", "arn:aws:iam::123456789012:mfa/me"};
+  ASSERT_EQ(run({"mfa", "--setup"}), 0);
+  auto key = load_master_key(keystore, "work-long-term");
+  ASSERT_TRUE(key && *key);
+  EXPECT_EQ((*key)->secret_access_key.view(), "setup-secret");
+  std::ifstream config(root + "/config");
+  std::string text((std::istreambuf_iterator<char>(config)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text,
+            "[profile dev]\nregion = eu-west-1\n[profile other]\n\n[profile work]\nmfa_serial = "
+            "arn:aws:iam::123456789012:mfa/me\n");
+  std::ifstream credentials(root + "/credentials");
+  std::string plain((std::istreambuf_iterator<char>(credentials)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(plain, "");  // nothing in plaintext
+}
+
+TEST_F(CommandsTest, MfaRenewsWhenTheLongTermKeyChanged) {
+  Credentials key;
+  key.access_key_id = "AKIAFIRSTFIRSTFIRST1";
+  key.secret_access_key = Secret(std::string("s1"));
+  ASSERT_TRUE(store_master_key(keystore, "dev-long-term", key));
+  write(root + "/config", "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/dev\n");
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAONE", "2026-11-23T00:00:00Z"));
+  ASSERT_EQ(run({"mfa", "--profile", "dev", "--token", "123456"}), 0);
+  ASSERT_EQ(transport.requests.size(), 1u);
+  ASSERT_EQ(run({"mfa", "--profile", "dev"}), 0);  // still valid: no prompt, no call
+  EXPECT_EQ(transport.requests.size(), 1u);
+  EXPECT_TRUE(prompt.questions.empty());
+  key.access_key_id = "AKIASECONDSECONDSEC2";  // rotated
+  ASSERT_TRUE(store_master_key(keystore, "dev-long-term", key));
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIATWO", "2026-11-23T00:00:00Z"));
+  ASSERT_EQ(run({"mfa", "--profile", "dev", "--token", "654321"}), 0);
+  EXPECT_EQ(transport.requests.size(), 2u);
+  std::ifstream credentials(root + "/credentials");
+  std::string text((std::istreambuf_iterator<char>(credentials)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("aws_access_key_id = ASIATWO\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("aws_security_token = token-ASIATWO\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("expiration = 2026-11-23 00:00:00\n"), std::string::npos) << text;
+}
+
+TEST_F(CommandsTest, MfaSuffixesFollowAwsMfaRules) {
+  EXPECT_EQ(run({"mfa", "--profile", "dev", "--long-term-suffix", "none", "--token", "123456"}),
+            1);  // equal names
+  write(root + "/credentials",
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n");
+  write(root + "/config", "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/dev\n");
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIASHORT", "2026-11-23T00:00:00Z"));
+  ASSERT_EQ(
+      run({"mfa", "--profile", "dev", "--long-suffix", "none", "--short-suffix", "mfa", "--token", "123456"}),
+      0);
+  std::ifstream credentials(root + "/credentials");
+  std::string text((std::istreambuf_iterator<char>(credentials)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(
+      text.rfind("[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n\n[dev-mfa]\n",
+                 0),
+      0u)
+      << text;
+}
+
+}  // namespace
+}  // namespace kura
