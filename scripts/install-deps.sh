@@ -8,7 +8,8 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcurl4 libcurl4-openssl-dev libsodium-dev nlohmann-json3-dev libcli11-dev libpugixml-dev \
-  libkeyutils-dev keyutils libgtest-dev libgmock-dev googletest libbenchmark-dev \
+  libkeyutils-dev keyutils libsecret-1-dev libsecret-1-0 gnome-keyring dbus pass gnupg \
+  libgtest-dev libgmock-dev googletest libbenchmark-dev \
   awscli oathtool curl util-linux procps time hyperfine python3
 # moto_server, botocore and AWS CLI v1 come with this machine image's Python; elsewhere pip brings them.
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import botocore' 2>/dev/null; then

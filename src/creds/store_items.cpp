@@ -1,6 +1,8 @@
 // Serialisation of keys and sessions as JSON inside keystore items; parsed copies of secrets are wiped.
 #include "creds/store_items.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace kura {
@@ -25,10 +27,10 @@ void wipe_json(nlohmann::json& json) {
   }
 }
 
-Result<void> store_json(Keystore& store, const std::string& item, nlohmann::json& json) {
+Result<void> store_json(Keystore& store, const std::string& item, nlohmann::json& json, Lifetime lifetime = {}) {
   std::string text = json.dump();
   wipe_json(json);
-  auto result = store.set(item, text);
+  auto result = store.set(item, text, lifetime);
   wipe_string(text);
   return result;
 }
@@ -113,7 +115,9 @@ Result<void> store_session(Keystore& store, const std::string& cache_id, const C
                          {"Expiration", format_iso8601(*session.credentials.expiration)},
                          {"DurationSeconds", session.duration.count()},
                          {"Issued", format_iso8601(session.issued)}};
-  return store_json(store, session_item(cache_id), json);
+  // Nothing is worth keeping after expiry: a backend that can, drops it then.
+  auto left = std::chrono::duration_cast<Seconds>(*session.credentials.expiration - session.issued);
+  return store_json(store, session_item(cache_id), json, Lifetime{std::max(left, Seconds(60))});
 }
 
 Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(

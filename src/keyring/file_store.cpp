@@ -183,7 +183,7 @@ Result<std::optional<Secret>> FileStore::get(const std::string& item) {
   return std::optional<Secret>(std::move(parsed->second));
 }
 
-Result<void> FileStore::set(const std::string& item, std::string_view value) {
+Result<void> FileStore::set(const std::string& item, std::string_view value, Lifetime /*lifetime*/) {
   auto key = unlock(Create::yes);
   if (!key) return key.error();
   std::string path = item_path(item);

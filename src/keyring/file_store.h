@@ -27,7 +27,7 @@ class FileStore final : public Keystore {
   explicit FileStore(FileStoreOptions options) : m_options(std::move(options)) {}
   std::string name() const override { return "file"; }
   Result<std::optional<Secret>> get(const std::string& item) override;
-  Result<void> set(const std::string& item, std::string_view value) override;
+  Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) override;
   Result<bool> remove(const std::string& item) override;
   Result<std::vector<std::string>> list() override;
 

@@ -12,13 +12,18 @@
 
 namespace kura {
 
+// How long an item is worth keeping; backends that can expire items (the kernel keyring) use it.
+struct Lifetime {
+  std::optional<std::chrono::seconds> seconds;  // empty: until removed
+};
+
 // Item names kura uses: "master:<profile>" for long-term keys, "session:<id>" for cached sessions.
 struct Keystore {
   virtual ~Keystore() = default;
   virtual std::string name() const = 0;
   // Empty optional: no such item. Error: the store could not be read (locked, wrong passphrase, corrupt).
   virtual Result<std::optional<Secret>> get(const std::string& item) = 0;
-  virtual Result<void> set(const std::string& item, std::string_view value) = 0;
+  virtual Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) = 0;
   // True if the item existed.
   virtual Result<bool> remove(const std::string& item) = 0;
   virtual Result<std::vector<std::string>> list() = 0;

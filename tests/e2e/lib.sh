@@ -7,8 +7,10 @@ set -euo pipefail
 
 TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kura-e2e.XXXXXX")
 PIDS=()
+CLEANUP_GPG=""
 cleanup() {
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  [ -z "$CLEANUP_GPG" ] || gpgconf --kill gpg-agent 2>/dev/null || true
   rm -rf "$TEST_DIR"
 }
 trap cleanup EXIT
@@ -101,4 +103,22 @@ moto_key() { # name id|secret
 moto_create_role() { # role-name trusted-user
   moto_setup iam create-role --role-name "$1" --assume-role-policy-document \
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/$2\"},\"Action\":\"sts:AssumeRole\"}]}" >/dev/null
+}
+
+# gnome-keyring on a private session bus, unlocked with a test password: run "$@" inside it.
+with_gnome_keyring() {
+  export XDG_RUNTIME_DIR="$TEST_DIR/run"
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+  dbus-run-session -- bash -c 'echo -n kura-test | gnome-keyring-daemon --unlock --components=secrets --daemonize \
+    >/dev/null 2>&1 && "$@"' with_gnome_keyring "$@" 2> >(grep -v "dbus-daemon\|fd limit" >&2)
+}
+
+# pass with a throwaway GnuPG home and key (no passphrase): sets GNUPGHOME and PASSWORD_STORE_DIR.
+setup_pass() {
+  export GNUPGHOME="$TEST_DIR/gnupg" PASSWORD_STORE_DIR="$TEST_DIR/password-store"
+  mkdir -p -m 700 "$GNUPGHOME"
+  gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key kura-test@example.invalid default default never \
+    >/dev/null 2>&1
+  command pass init kura-test@example.invalid >/dev/null  # `pass` alone is the assertion helper above
+  CLEANUP_GPG=1
 }

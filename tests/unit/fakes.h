@@ -24,8 +24,9 @@ class MemoryKeystore final : public Keystore {
     if (it == items.end()) return std::optional<Secret>();
     return std::optional<Secret>(Secret(std::string_view(it->second)));
   }
-  Result<void> set(const std::string& item, std::string_view value) override {
+  Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) override {
     if (fail) return make_error("memory keystore: injected failure");
+    lifetimes[item] = lifetime.seconds;
     items[item] = std::string(value);
     return {};
   }
@@ -36,6 +37,7 @@ class MemoryKeystore final : public Keystore {
     return names;
   }
   std::map<std::string, std::string> items;
+  std::map<std::string, std::optional<std::chrono::seconds>> lifetimes;
   bool fail = false;
   int gets = 0;
 };

@@ -74,9 +74,9 @@ TEST_F(FileStoreTest, AbsentBeforeCreationWithoutAskingForAPassphrase) {
 
 TEST_F(FileStoreTest, RoundTripsOverwritesRemovesAndLists) {
   auto s = store("pw");
-  ASSERT_TRUE(s.set("master:dev", "one"));
-  ASSERT_TRUE(s.set("master:dev", "two"));
-  ASSERT_TRUE(s.set("session:ünïcödé", std::string(100000, 'x')));
+  ASSERT_TRUE(s.set("master:dev", "one", {}));
+  ASSERT_TRUE(s.set("master:dev", "two", {}));
+  ASSERT_TRUE(s.set("session:ünïcödé", std::string(100000, 'x'), {}));
   auto reopened = store("pw");
   EXPECT_EQ((*reopened.get("master:dev"))->view(), "two");
   EXPECT_EQ((*reopened.get("session:ünïcödé"))->size(), 100000u);
@@ -91,7 +91,7 @@ TEST_F(FileStoreTest, RoundTripsOverwritesRemovesAndLists) {
 
 TEST_F(FileStoreTest, PrivatePermissionsAndNoNamesInFileNames) {
   auto s = store("pw");
-  ASSERT_TRUE(s.set("master:very-secret-client", "v"));
+  ASSERT_TRUE(s.set("master:very-secret-client", "v", {}));
   struct stat st {};
   ASSERT_EQ(::stat(directory.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
@@ -105,21 +105,21 @@ TEST_F(FileStoreTest, PrivatePermissionsAndNoNamesInFileNames) {
 }
 
 TEST_F(FileStoreTest, WrongPassphraseIsAClearErrorAndChangesNothing) {
-  ASSERT_TRUE(store("right").set("master:dev", "v"));
+  ASSERT_TRUE(store("right").set("master:dev", "v", {}));
   auto before = read_file(directory + "/store.json");
   auto wrong = store("wrong");
   auto got = wrong.get("master:dev");
   ASSERT_FALSE(got);
   EXPECT_NE(got.error().message.find("wrong passphrase for the file store"), std::string::npos);
-  EXPECT_FALSE(wrong.set("master:other", "v"));  // never a silently second store
+  EXPECT_FALSE(wrong.set("master:other", "v", {}));  // never a silently second store
   EXPECT_EQ(**read_file(directory + "/store.json"), **before);
   EXPECT_EQ(item_files().size(), 1u);
 }
 
 TEST_F(FileStoreTest, TamperedOrSwappedFilesFailAuthentication) {
   auto s = store("pw");
-  ASSERT_TRUE(s.set("master:a", "alpha"));
-  ASSERT_TRUE(s.set("master:b", "bravo"));
+  ASSERT_TRUE(s.set("master:a", "alpha", {}));
+  ASSERT_TRUE(s.set("master:b", "bravo", {}));
   auto files = item_files();
   ASSERT_EQ(files.size(), 2u);
   // Swap the two files: each was sealed with its own file id, so both now fail.
@@ -139,7 +139,7 @@ TEST_F(FileStoreTest, TamperedOrSwappedFilesFailAuthentication) {
 
 TEST_F(FileStoreTest, UnlockedKeyIsCachedAndAStaleOneIgnored) {
   MemoryKeyCache cache;
-  ASSERT_TRUE(store("pw", &cache).set("master:a", "alpha"));
+  ASSERT_TRUE(store("pw", &cache).set("master:a", "alpha", {}));
   EXPECT_EQ(asked, 1);
   EXPECT_EQ(cache.keys.size(), 1u);
   EXPECT_EQ(cache.last_ttl, std::chrono::seconds(900));
