@@ -26,9 +26,13 @@ void bind_credential_flags(CLI::App* command, CredentialFlags& flags) {
 int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   CLI::App app{"kura: AWS credentials from your OS keystore, with MFA sessions cached encrypted", "kura"};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags work after the command too: `kura exec --backend pass prod`
   app.set_version_flag("--version", k_version);
   GlobalOptions global;
-  app.add_option("--backend", global.backend, "Keystore backend (file); default from KURA_BACKEND");
+  app.add_option("--backend", global.backend,
+                 "secret-service, pass, kernel or file (default: KURA_BACKEND, or chosen)");
+  app.add_option("--session-backend", global.session_backend,
+                 "Keep sessions in another backend (e.g. kernel)");
   app.add_flag("--debug", global.debug, "Explain what kura does on stderr (secrets masked)");
 
   AddInput add;
@@ -39,6 +43,7 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   ClearInput clear;
   MfaCommandInput mfa;
   ImportInput import;
+  MigrateInput migrate;
 
   CLI::App* add_cmd = app.add_subcommand("add", "Store a long-term access key for a profile");
   add_cmd->add_option("profile", add.profile, "Profile name")->required();
@@ -96,6 +101,17 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   import_cmd->add_flag("--all", import.all, "Every section with a long-term key");
   import_cmd->add_flag("--dry-run", import.dry_run, "Only say what would be imported");
 
+  CLI::App* backends_cmd =
+      app.add_subcommand("backends", "List keystore backends and whether they work here");
+
+  CLI::App* migrate_cmd = app.add_subcommand("migrate", "Copy stored keys and sessions to another backend");
+  migrate_cmd->add_option("--from", migrate.from, "Source backend")->required();
+  migrate_cmd->add_option("--to", migrate.to, "Destination backend")->required();
+  migrate_cmd->add_option("--profile", migrate.profile, "Only this profile's key and sessions");
+  migrate_cmd->add_flag("--dry-run", migrate.dry_run, "Only say what would be copied");
+  migrate_cmd->add_flag("--delete-source", migrate.delete_source,
+                        "Delete from the source once all copies verify");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -129,6 +145,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   if (clear_cmd->parsed()) result = run_clear(context, clear);
   if (mfa_cmd->parsed()) result = run_mfa(context, mfa);
   if (import_cmd->parsed()) result = run_import(context, import);
+  if (backends_cmd->parsed()) result = run_backends(context);
+  if (migrate_cmd->parsed()) result = run_migrate(context, migrate);
   if (!result) {
     log_error(result.error());
     return 1;

@@ -81,6 +81,19 @@ struct ImportInput {
 };
 Result<void> run_import(Context& context, const ImportInput& input);
 
+// kura backends: each backend, whether it is usable here, and why not.
+Result<void> run_backends(Context& context);
+
+// kura migrate: copies items between backends, verifies each by reading it back, then optionally deletes.
+struct MigrateInput {
+  std::string from;
+  std::string to;
+  std::optional<std::string> profile;
+  bool dry_run = false;
+  bool delete_source = false;
+};
+Result<void> run_migrate(Context& context, const MigrateInput& input);
+
 // Credentials and the region for a profile, as exec and export need them.
 struct ProfileCredentials {
   Profile profile;

@@ -2,9 +2,13 @@
 #include "cli/context.h"
 
 #include "aws/endpoints.h"
+#include "keyring/backends.h"
 #include "keyring/file_store.h"
 #include "keyring/kernel_keyring.h"
+#include "keyring/split.h"
+#include "util/fs.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace kura {
 
@@ -21,7 +25,9 @@ Result<Keystore*> Context::keystore() {
   if (!m_keystore) {
     std::string backend =
         m_global.backend.empty() ? env().get("KURA_BACKEND").value_or("") : m_global.backend;
-    auto opened = m_deps.open_keystore(backend, env(), m_deps.prompt);
+    Environment keystore_env = env();
+    if (!m_global.session_backend.empty()) keystore_env.set("KURA_SESSION_BACKEND", m_global.session_backend);
+    auto opened = m_deps.open_keystore(backend, keystore_env, m_deps.prompt);
     if (!opened) return opened.error();
     m_keystore = std::move(*opened);
     log_debug("keystore: " + m_keystore->name());
@@ -79,13 +85,11 @@ Result<ObtainedCredentials> Context::credentials(const Profile& profile, const s
   return obtain_credentials(profile, deps, options);
 }
 
-Result<std::unique_ptr<Keystore>> open_default_keystore(const std::string& backend, const Environment& env,
-                                                        Prompt& prompt) {
-  if (!backend.empty() && backend != "file") {
-    return make_error("unknown backend '" + backend + "'", "available here: file");
-  }
+namespace {
+
+Result<std::unique_ptr<Keystore>> open_file_store(const Environment& env, Prompt& prompt) {
   FileStoreOptions options;
-  options.directory = env.get("KURA_FILE_DIR").value_or(env.data_home() + "/kura/file-store");
+  options.directory = file_store_directory(env);
   std::optional<std::string> from_env = env.get("KURA_FILE_PASSPHRASE");
   options.passphrase = [from_env, &prompt](bool confirm) -> Result<Secret> {
     if (from_env) return Secret(std::string_view(*from_env));
@@ -110,6 +114,99 @@ Result<std::unique_ptr<Keystore>> open_default_keystore(const std::string& backe
   // Cheap key derivation, for test suites only: a store made this way is weak against guessing.
   if (env.get("KURA_FILE_KDF").value_or("") == "insecure-fast-for-tests") options.kdf = KdfParams{1, 8192};
   return std::unique_ptr<Keystore>(std::make_unique<FileStore>(std::move(options)));
+}
+
+std::string backend_record(const Environment& env) {
+  return env.get("XDG_CONFIG_HOME").value_or(env.home() + "/.config") + "/kura/backend";
+}
+
+// The backend kura chose for this user before, if any.
+std::optional<std::string> recorded_backend(const Environment& env) {
+  auto text = read_file(backend_record(env));
+  if (!text || !*text) return std::nullopt;
+  std::string name(trim(**text));
+  if (name.empty()) return std::nullopt;
+  return name;
+}
+
+// Remembers an automatic choice, so that a later run with the same keys never silently uses another store.
+class RecordingKeystore final : public Keystore {
+ public:
+  RecordingKeystore(std::unique_ptr<Keystore> inner, std::string record)
+      : m_inner(std::move(inner)), m_record(std::move(record)) {}
+  std::string name() const override { return m_inner->name(); }
+  Result<std::optional<Secret>> get(const std::string& item) override { return m_inner->get(item); }
+  Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) override {
+    auto stored = m_inner->set(item, value, lifetime);
+    if (stored && !m_recorded) {
+      m_recorded = true;
+      if (make_directories(parent_directory(m_record), 0700) &&
+          write_file_atomic(m_record, name() + "\n", 0600)) {
+        log_note("using the " + name() + " backend for keys (recorded in " + m_record +
+                 "; change with --backend or KURA_BACKEND)");
+      }
+    }
+    return stored;
+  }
+  Result<bool> remove(const std::string& item) override { return m_inner->remove(item); }
+  Result<std::vector<std::string>> list() override { return m_inner->list(); }
+
+ private:
+  std::unique_ptr<Keystore> m_inner;
+  std::string m_record;
+  bool m_recorded = false;
+};
+
+}  // namespace
+
+std::string file_store_directory(const Environment& env) {
+  return env.get("KURA_FILE_DIR").value_or(env.data_home() + "/kura/file-store");
+}
+
+BackendOptions backend_options(const Environment& env) {
+  BackendOptions options;
+  options.pass_dir = env.get("PASSWORD_STORE_DIR");
+  if (auto prefix = env.get("KURA_PASS_PREFIX")) options.pass_prefix = *prefix;
+  return options;
+}
+
+Result<std::string> choose_backend(const std::string& requested, const Environment& env) {
+  if (!requested.empty()) return requested;
+  if (auto recorded = recorded_backend(env)) return *recorded;
+  if (file_exists(file_store_directory(env) + "/store.json")) return std::string("file");  // from before
+  BackendOptions options = backend_options(env);
+  if (probe_secret_service()) return std::string("secret-service");
+  if (probe_pass(options)) return std::string("pass");
+  return std::string("file");
+}
+
+Result<std::unique_ptr<Keystore>> open_named_backend(const std::string& name, const Environment& env,
+                                                     Prompt& prompt) {
+  if (name == "file") return open_file_store(env, prompt);
+  auto opened = open_backend(name, backend_options(env));
+  if (!opened) {
+    Error error = opened.error();
+    if (error.hint.empty()) error.hint = "see `kura backends` for what works here";
+    return error.context("backend '" + name + "'");
+  }
+  return opened;
+}
+
+Result<std::unique_ptr<Keystore>> open_default_keystore(const std::string& requested, const Environment& env,
+                                                        Prompt& prompt) {
+  bool automatic = requested.empty() && !recorded_backend(env);
+  auto name = choose_backend(requested, env);
+  if (!name) return name.error();
+  auto keys = open_named_backend(*name, env, prompt);
+  if (!keys) return keys;
+  std::unique_ptr<Keystore> store = std::move(*keys);
+  if (automatic) store = std::make_unique<RecordingKeystore>(std::move(store), backend_record(env));
+  if (auto sessions_name = env.get("KURA_SESSION_BACKEND"); sessions_name && *sessions_name != *name) {
+    auto sessions = open_named_backend(*sessions_name, env, prompt);
+    if (!sessions) return sessions.error().context("KURA_SESSION_BACKEND");
+    store = std::make_unique<SplitKeystore>(std::move(store), std::move(*sessions));
+  }
+  return store;
 }
 
 }  // namespace kura

@@ -11,6 +11,7 @@
 #include "aws/sts.h"
 #include "config/profiles.h"
 #include "creds/provider.h"
+#include "keyring/backends.h"
 #include "keyring/keystore.h"
 #include "process/runner.h"
 #include "prompt/prompt.h"
@@ -33,7 +34,8 @@ struct AppDeps {
 };
 
 struct GlobalOptions {
-  std::string backend;  // --backend / KURA_BACKEND; empty: the default
+  std::string backend;          // --backend / KURA_BACKEND; empty: the default
+  std::string session_backend;  // --session-backend / KURA_SESSION_BACKEND
   bool debug = false;
 };
 
@@ -67,8 +69,15 @@ class Context {
   std::unique_ptr<StsClient> m_sts;
 };
 
-// The default keystore opener: the encrypted file store, configured from the environment.
+// The default keystore opener. `backend` (from --backend or KURA_BACKEND) wins; else the backend recorded
+// when kura first stored a key; else the first that works: Secret Service, pass, the encrypted file store. An
+// automatic choice is recorded (and said) on the first write. KURA_SESSION_BACKEND puts sessions elsewhere.
 Result<std::unique_ptr<Keystore>> open_default_keystore(const std::string& backend, const Environment& env,
                                                         Prompt& prompt);
+Result<std::unique_ptr<Keystore>> open_named_backend(const std::string& name, const Environment& env,
+                                                     Prompt& prompt);
+Result<std::string> choose_backend(const std::string& requested, const Environment& env);
+std::string file_store_directory(const Environment& env);
+BackendOptions backend_options(const Environment& env);
 
 }  // namespace kura
