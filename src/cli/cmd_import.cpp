@@ -28,6 +28,11 @@ bool holds_long_term_key(const IniSection& section) {
 }  // namespace
 
 Result<void> run_import(Context& context, const ImportInput& input) {
+  if (input.from) {
+    if (*input.from != "aws-vault")
+      return make_error("--from: '" + *input.from + "' is not known", "--from aws-vault");
+    return run_import_aws_vault(context, input);
+  }
   auto files = context.files();
   if (!files) return files.error();
   const IniDocument& credentials = (*files)->credentials;
