@@ -53,10 +53,7 @@ Result<void> run_add(Context& context, const AddInput& input) {
   if (!store) return store.error();
   if (auto stored = store_master_key(**store, input.profile, key); !stored) return stored.error();
   // Sessions made from an older key of this profile are no longer wanted.
-  auto sessions = list_sessions(**store, input.profile);
-  if (sessions) {
-    for (const auto& [id, session] : *sessions) (void)(*store)->remove(session_item(id));
-  }
+  if (auto dropped = remove_sessions_of(**store, input.profile); !dropped) return dropped.error();
   log_note("added credentials " + mask_key_id(key.access_key_id) + " to profile '" + input.profile +
            "' in the " + (*store)->name() + " store");
   return {};

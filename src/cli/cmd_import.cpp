@@ -84,6 +84,7 @@ Result<void> run_import(Context& context, const ImportInput& input) {
       return make_error("import [" + name +
                         "]: the stored copy does not read back; the file was not changed");
     }
+    if (auto dropped = remove_sessions_of(**store, name); !dropped) return dropped.error();
   }
 
   // Remove the keys under the editor's lock, from the file as it is now; refuse if a key changed meanwhile.

@@ -157,6 +157,7 @@ Result<void> run_import_aws_vault(Context& context, const ImportInput& input) {
         !constant_time_equals((*back)->secret_access_key.view(), key.secret_access_key.view())) {
       return make_error("import " + profile + ": the stored copy does not read back");
     }
+    if (auto dropped = remove_sessions_of(**store, profile); !dropped) return dropped.error();
     log_note("imported aws-vault's key for '" + profile + "' (" + mask_key_id(key.access_key_id) +
              ") into the " + (*store)->name() + " store");
   }

@@ -51,7 +51,7 @@ Result<void> run_remove(Context& context, const RemoveInput& input) {
   }
   auto removed = (*store)->remove(master_item(input.profile));
   if (!removed) return removed.error();
-  auto sessions = remove_sessions(**store, input.profile);
+  auto sessions = remove_sessions_of(**store, input.profile);
   if (!sessions) return sessions.error();
   log_note("removed credentials for profile '" + input.profile + "' and " + std::to_string(*sessions) +
            " session(s)");

@@ -73,30 +73,67 @@ Result<Credentials> run_step(const Step& step, const Credentials& caller, StsCli
 
 }  // namespace
 
+namespace {
+
+// Where a profile's long-term key is, found without reading the secret: a cache hit must not pay for a gpg
+// decryption or a D-Bus round trip just to name the session it wants.
+struct KeyLocation {
+  enum class Kind { none, stored, plaintext } kind = Kind::none;
+  std::string plaintext_key_id;  // for plaintext keys: part of the cache id, so editing the file renews
+};
+
+Result<KeyLocation> locate_key(Keystore& keystore, const ConfigFiles& files, const std::string& profile) {
+  auto stored = keystore.contains(master_item(profile));
+  if (!stored) return stored.error();
+  if (*stored) return KeyLocation{KeyLocation::Kind::stored, ""};
+  for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
+    if (!section) continue;
+    auto id = section->values.find("aws_access_key_id");
+    if (id != section->values.end() && !id->second.empty() &&
+        section->values.count("aws_secret_access_key")) {
+      return KeyLocation{KeyLocation::Kind::plaintext, id->second};
+    }
+  }
+  return KeyLocation{};
+}
+
+}  // namespace
+
 Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderDeps& deps,
                                                const ProviderOptions& options) {
-  std::map<std::string, std::optional<Credentials>> keys;  // looked up once per run
-  Error lookup_error;
-  bool lookup_failed = false;
-  auto key_of = [&](const std::string& name) -> const std::optional<Credentials>& {
-    auto it = keys.find(name);
-    if (it != keys.end()) return it->second;
-    auto found = find_long_term_key(deps.keystore, deps.files, name);
-    if (!found) {
-      lookup_failed = true;
-      lookup_error = found.error();
-      return keys.emplace(name, std::nullopt).first->second;
-    }
-    return keys.emplace(name, std::move(*found)).first->second;
+  std::map<std::string, KeyLocation> locations;  // looked up once per run
+  std::optional<Error> lookup_error;
+  auto location_of = [&](const std::string& name) -> const KeyLocation& {
+    auto it = locations.find(name);
+    if (it != locations.end()) return it->second;
+    auto found = locate_key(deps.keystore, deps.files, name);
+    if (!found) lookup_error = found.error();
+    return locations.emplace(name, found ? *found : KeyLocation{}).first->second;
   };
+  // Stored keys are named "stored" in cache ids: `kura add` and `kura remove` drop the sessions made from a
+  // profile's key, so a new key never meets an old session.
   auto plan = make_plan(
-      profile, options.plan, [&](const std::string& name) { return key_of(name).has_value(); },
-      [&](const std::string& name) { return key_of(name) ? key_of(name)->access_key_id : std::string(); });
-  if (lookup_failed) return lookup_error;
+      profile, options.plan,
+      [&](const std::string& name) { return location_of(name).kind != KeyLocation::Kind::none; },
+      [&](const std::string& name) {
+        const KeyLocation& where = location_of(name);
+        return where.kind == KeyLocation::Kind::stored ? std::string("stored") : where.plaintext_key_id;
+      });
+  if (lookup_error) return *lookup_error;
   if (!plan) return plan.error();
 
-  const Credentials& base_key = *key_of(plan->base_profile);
-  if (plan->steps.empty()) return ObtainedCredentials{base_key.clone(), Origin::long_term_key};
+  auto load_base_key = [&]() -> Result<Credentials> {
+    auto key = find_long_term_key(deps.keystore, deps.files, plan->base_profile);
+    if (!key) return key.error();
+    if (!*key)
+      return make_error("the key for profile '" + plan->base_profile + "' disappeared while kura ran");
+    return std::move(**key);
+  };
+  if (plan->steps.empty()) {
+    auto key = load_base_key();
+    if (!key) return key.error();
+    return ObtainedCredentials{std::move(*key), Origin::long_term_key};
+  }
 
   // Find the newest step whose session is cached and usable; start after it.
   const TimePoint now = deps.clock.now();
@@ -116,7 +153,11 @@ Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderD
     }
   }
   if (start == plan->steps.size()) return ObtainedCredentials{std::move(*current), Origin::cache};
-  if (!current) current = base_key.clone();
+  if (!current) {
+    auto key = load_base_key();
+    if (!key) return key.error();
+    current = std::move(*key);
+  }
 
   auto sts = deps.sts();
   if (!sts) return sts.error();
@@ -125,7 +166,8 @@ Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderD
     const Step& step = plan->steps[i];
     auto next = run_step(step, *current, **sts, deps.prompt, mfa_token, deps.clock);
     if (!next) return std::move(next).error().context("profile '" + step.profile + "'");
-    CachedSession session{step.profile, step.describe(), next->clone(), step.duration, deps.clock.now()};
+    CachedSession session{step.profile,  plan->base_profile, step.describe(),
+                          next->clone(), step.duration,      deps.clock.now()};
     if (auto stored = store_session(deps.keystore, step.cache_id, session); !stored) {
       log_warning("cannot cache the session: " + stored.error().message);
     }

@@ -27,7 +27,8 @@ void wipe_json(nlohmann::json& json) {
   }
 }
 
-Result<void> store_json(Keystore& store, const std::string& item, nlohmann::json& json, Lifetime lifetime = {}) {
+Result<void> store_json(Keystore& store, const std::string& item, nlohmann::json& json,
+                        Lifetime lifetime = {}) {
   std::string text = json.dump();
   wipe_json(json);
   auto result = store.set(item, text, lifetime);
@@ -83,6 +84,7 @@ static Result<CachedSession> parse_session(const Secret& text) {
     auto json = nlohmann::json::parse(text.view());
     CachedSession session;
     session.profile = json.at("Profile").get<std::string>();
+    session.base = json.value("Base", session.profile);
     session.description = json.value("Description", "");
     session.credentials.access_key_id = json.at("AccessKeyId").get<std::string>();
     session.credentials.secret_access_key = take_string(json, "SecretAccessKey");
@@ -108,6 +110,7 @@ Result<std::optional<CachedSession>> load_session(Keystore& store, const std::st
 
 Result<void> store_session(Keystore& store, const std::string& cache_id, const CachedSession& session) {
   nlohmann::json json = {{"Profile", session.profile},
+                         {"Base", session.base},
                          {"Description", session.description},
                          {"AccessKeyId", session.credentials.access_key_id},
                          {"SecretAccessKey", std::string(session.credentials.secret_access_key.view())},
@@ -118,6 +121,19 @@ Result<void> store_session(Keystore& store, const std::string& cache_id, const C
   // Nothing is worth keeping after expiry: a backend that can, drops it then.
   auto left = std::chrono::duration_cast<Seconds>(*session.credentials.expiration - session.issued);
   return store_json(store, session_item(cache_id), json, Lifetime{std::max(left, Seconds(60))});
+}
+
+Result<int> remove_sessions_of(Keystore& store, const std::string& profile) {
+  auto sessions = list_sessions(store, std::nullopt);
+  if (!sessions) return sessions.error();
+  int removed = 0;
+  for (const auto& [id, session] : *sessions) {
+    if (session.profile != profile && session.base != profile) continue;
+    auto gone = store.remove(session_item(id));
+    if (!gone) return gone.error();
+    removed += *gone ? 1 : 0;
+  }
+  return removed;
 }
 
 Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(

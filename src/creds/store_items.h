@@ -22,6 +22,7 @@ Result<void> store_master_key(Keystore& store, const std::string& profile, const
 
 struct CachedSession {
   std::string profile;      // the profile the session was made for
+  std::string base;         // the profile whose long-term key the chain starts from
   std::string description;  // "AssumeRole arn:..." for `kura list`
   Credentials credentials;
   Seconds duration{0};  // what was asked for
@@ -30,6 +31,9 @@ struct CachedSession {
 
 Result<std::optional<CachedSession>> load_session(Keystore& store, const std::string& cache_id);
 Result<void> store_session(Keystore& store, const std::string& cache_id, const CachedSession& session);
+// Removes every session made for `profile` or starting from its long-term key; how many went.
+Result<int> remove_sessions_of(Keystore& store, const std::string& profile);
+
 // Every session item, with its id; `profile` filters.
 Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(
     Keystore& store, const std::optional<std::string>& profile);

@@ -196,6 +196,13 @@ Result<void> FileStore::set(const std::string& item, std::string_view value, Lif
   return write_file_atomic(path, sealed, 0600);
 }
 
+Result<bool> FileStore::contains(const std::string& item) {
+  auto key = unlock(Create::no);
+  if (!key) return key.error();
+  if (!*key) return false;
+  return file_exists(item_path(item));
+}
+
 Result<bool> FileStore::remove(const std::string& item) {
   auto key = unlock(Create::no);
   if (!key) return key.error();

@@ -28,6 +28,7 @@ class FileStore final : public Keystore {
   std::string name() const override { return "file"; }
   Result<std::optional<Secret>> get(const std::string& item) override;
   Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) override;
+  Result<bool> contains(const std::string& item) override;
   Result<bool> remove(const std::string& item) override;
   Result<std::vector<std::string>> list() override;
 

@@ -114,6 +114,12 @@ Result<void> KernelKeystore::set(const std::string& item, std::string_view value
   return {};
 }
 
+Result<bool> KernelKeystore::contains(const std::string& item) {
+  auto ring = kura_keyring(false);
+  if (!ring) return ring.error();
+  return *ring >= 0 && find(*ring, "user", k_item_prefix + item) >= 0;
+}
+
 Result<bool> KernelKeystore::remove(const std::string& item) {
   auto ring = kura_keyring(false);
   if (!ring) return ring.error();

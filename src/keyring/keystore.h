@@ -24,6 +24,12 @@ struct Keystore {
   // Empty optional: no such item. Error: the store could not be read (locked, wrong passphrase, corrupt).
   virtual Result<std::optional<Secret>> get(const std::string& item) = 0;
   virtual Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) = 0;
+  // Whether an item exists, without reading its secret where the backend can tell (a file, a key id).
+  virtual Result<bool> contains(const std::string& item) {
+    auto value = get(item);
+    if (!value) return value.error();
+    return value->has_value();
+  }
   // True if the item existed.
   virtual Result<bool> remove(const std::string& item) = 0;
   virtual Result<std::vector<std::string>> list() = 0;

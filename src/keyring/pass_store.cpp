@@ -58,6 +58,8 @@ class PassKeystore final : public Keystore {
     return {};
   }
 
+  Result<bool> contains(const std::string& item) override { return file_exists(entry_file(item)); }
+
   Result<bool> remove(const std::string& item) override {
     if (!file_exists(entry_file(item))) return false;
     auto removed = spawn({"pass", "rm", "--force", entry(item)}, {}, m_env);

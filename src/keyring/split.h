@@ -17,6 +17,7 @@ class SplitKeystore final : public Keystore {
   Result<void> set(const std::string& item, std::string_view value, Lifetime lifetime) override {
     return pick(item).set(item, value, lifetime);
   }
+  Result<bool> contains(const std::string& item) override { return pick(item).contains(item); }
   Result<bool> remove(const std::string& item) override { return pick(item).remove(item); }
   Result<std::vector<std::string>> list() override {
     auto keys = m_keys->list();

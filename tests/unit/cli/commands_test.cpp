@@ -53,7 +53,9 @@ class CommandsTest : public ::testing::Test {
     explicit KeystoreRef(Keystore& k) : inner(k) {}
     std::string name() const override { return inner.name(); }
     Result<std::optional<Secret>> get(const std::string& i) override { return inner.get(i); }
-    Result<void> set(const std::string& i, std::string_view v, Lifetime l) override { return inner.set(i, v, l); }
+    Result<void> set(const std::string& i, std::string_view v, Lifetime l) override {
+      return inner.set(i, v, l);
+    }
     Result<bool> remove(const std::string& i) override { return inner.remove(i); }
     Result<std::vector<std::string>> list() override { return inner.list(); }
     Keystore& inner;

@@ -174,3 +174,57 @@ TEST_F(ProviderTest, KeystoreFailureIsNotTakenForAbsence) {
 
 }  // namespace
 }  // namespace kura
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+// A keystore that counts reads of master keys: a cache hit must not read one.
+class CountingKeystore final : public Keystore {
+ public:
+  explicit CountingKeystore(MemoryKeystore& inner) : m_inner(inner) {}
+  std::string name() const override { return "counting"; }
+  Result<std::optional<Secret>> get(const std::string& item) override {
+    if (item.rfind("master:", 0) == 0) ++master_reads;
+    return m_inner.get(item);
+  }
+  Result<bool> contains(const std::string& item) override { return m_inner.items.count(item) > 0; }
+  Result<void> set(const std::string& i, std::string_view v, Lifetime l) override {
+    return m_inner.set(i, v, l);
+  }
+  Result<bool> remove(const std::string& i) override { return m_inner.remove(i); }
+  Result<std::vector<std::string>> list() override { return m_inner.list(); }
+  int master_reads = 0;
+
+ private:
+  MemoryKeystore& m_inner;
+};
+
+TEST_F(ProviderTest, CacheHitDoesNotReadTheLongTermKey) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(8 * 3600))));
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAADMIN", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("admin"));
+  CountingKeystore counting(keystore);
+  auto profile = resolve_profile(files, "admin");
+  ProviderDeps deps{counting, prompt, clock, files, [this]() -> Result<StsClient*> { return &sts; }};
+  auto hit = obtain_credentials(*profile, deps, {});
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->origin, Origin::cache);
+  EXPECT_EQ(counting.master_reads, 0);
+}
+
+TEST_F(ProviderTest, SessionsRecordTheirBaseSoANewKeyDropsThem) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(8 * 3600))));
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAADMIN", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("admin"));
+  auto removed = remove_sessions_of(keystore, "dev");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 2);  // the MFA session of dev and the role session built on it
+  EXPECT_EQ(keystore.items.size(), 1u);
+}
+
+}  // namespace
+}  // namespace kura
