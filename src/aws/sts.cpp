@@ -96,7 +96,9 @@ Result<Credentials> StsClient::get_session_token(const Credentials& caller,
   add_mfa(params, input.mfa);
   auto body = call(caller, "GetSessionToken", params);
   if (!body) return body.error();
-  return parse_credentials_result(*body, "GetSessionToken");
+  auto credentials = parse_credentials_result(*body, "GetSessionToken");
+  wipe_string(*body);  // it held the secret key and token
+  return credentials;
 }
 
 Result<Credentials> StsClient::assume_role(const Credentials& caller, const AssumeRoleInput& input) {
@@ -117,7 +119,9 @@ Result<Credentials> StsClient::assume_role(const Credentials& caller, const Assu
   add_policy_arns(params, input.policy_arns);
   auto body = call(caller, "AssumeRole", params);
   if (!body) return body.error();
-  return parse_credentials_result(*body, "AssumeRole");
+  auto credentials = parse_credentials_result(*body, "AssumeRole");
+  wipe_string(*body);  // it held the secret key and token
+  return credentials;
 }
 
 Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
@@ -128,7 +132,9 @@ Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
   add_policy_arns(params, input.policy_arns);
   auto body = call(caller, "GetFederationToken", params);
   if (!body) return body.error();
-  return parse_credentials_result(*body, "GetFederationToken");
+  auto credentials = parse_credentials_result(*body, "GetFederationToken");
+  wipe_string(*body);  // it held the secret key and token
+  return credentials;
 }
 
 Result<CallerIdentity> StsClient::get_caller_identity(const Credentials& caller) {

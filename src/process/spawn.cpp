@@ -45,6 +45,8 @@ Result<SpawnResult> spawn(const std::vector<std::string>& argv, std::string_view
   close(out[1]);
   close(err[1]);
   SpawnResult result;
+  // Output may be a secret (`pass show`): growing a string by reallocation would leave unwiped copies behind.
+  result.out.reserve(64 * 1024);
   size_t written = 0;
   if (input.empty()) {
     close(in[1]);
