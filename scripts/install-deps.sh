@@ -8,7 +8,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcurl4 libcurl4-openssl-dev libsodium-dev nlohmann-json3-dev libcli11-dev libpugixml-dev \
-  libkeyutils-dev keyutils libsecret-1-dev libsecret-1-0 gnome-keyring dbus pass gnupg \
+  libkeyutils-dev keyutils libsecret-1-dev libsecret-1-0 libsecret-tools gnome-keyring dbus pass gnupg \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   awscli oathtool curl util-linux procps time hyperfine python3
 # moto_server, botocore and AWS CLI v1 come with this machine image's Python; elsewhere pip brings them.

@@ -102,10 +102,12 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   import_cmd->add_flag("--dry-run", import.dry_run, "Only say what would be imported");
   import_cmd->add_option("--from", import.from, "aws-vault: import aws-vault's stored keys");
   import_cmd->add_option("--aws-vault-backend", import.aws_vault_backend,
-                         "aws-vault's backend: file or pass");
+                         "aws-vault's backend: file, pass or secret-service");
   import_cmd->add_option("--aws-vault-dir", import.aws_vault_dir,
                          "aws-vault's file store (~/.awsvault/keys)");
   import_cmd->add_option("--aws-vault-prefix", import.aws_vault_prefix, "aws-vault's pass prefix");
+  import_cmd->add_option("--aws-vault-collection", import.aws_vault_collection,
+                         "aws-vault's Secret Service collection (awsvault)");
 
   CLI::App* backends_cmd =
       app.add_subcommand("backends", "List keystore backends and whether they work here");

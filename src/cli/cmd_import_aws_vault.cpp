@@ -120,9 +120,18 @@ Result<void> run_import_aws_vault(Context& context, const ImportInput& input) {
   } else if (input.aws_vault_backend == "pass") {
     items = read_vault_pass(
         context, input.aws_vault_prefix.value_or(context.env().get("AWS_VAULT_PASS_PREFIX").value_or("")));
+  } else if (input.aws_vault_backend == "secret-service") {
+    auto read = read_secret_service_collection(input.aws_vault_collection);
+    if (!read) {
+      items = read.error();
+    } else {
+      std::vector<VaultItem> found;
+      for (auto& [label, secret] : *read) found.push_back({label, std::move(secret)});
+      items = std::move(found);
+    }
   } else {
     return make_error("--aws-vault-backend: '" + input.aws_vault_backend + "' is not supported",
-                      "file or pass; for aws-vault's Secret Service collection, see docs/BACKENDS.md");
+                      "file, pass or secret-service");
   }
   if (!items) return items.error().context("import --from aws-vault");
 

@@ -78,10 +78,11 @@ struct ImportInput {
   std::vector<std::string> profiles;  // section names; empty with `all`: every section with a long-term key
   bool all = false;
   bool dry_run = false;
-  std::optional<std::string> from;              // "aws-vault": read aws-vault's store instead of the file
-  std::string aws_vault_backend = "file";       // aws-vault's backend: file or pass
-  std::optional<std::string> aws_vault_dir;     // its file directory (AWS_VAULT_FILE_DIR, ~/.awsvault/keys)
-  std::optional<std::string> aws_vault_prefix;  // its pass prefix (AWS_VAULT_PASS_PREFIX)
+  std::optional<std::string> from;                // "aws-vault": read aws-vault's store instead of the file
+  std::string aws_vault_backend = "file";         // aws-vault's backend: file or pass
+  std::optional<std::string> aws_vault_dir;       // its file directory (AWS_VAULT_FILE_DIR, ~/.awsvault/keys)
+  std::optional<std::string> aws_vault_prefix;    // its pass prefix (AWS_VAULT_PASS_PREFIX)
+  std::string aws_vault_collection = "awsvault";  // its Secret Service collection
 };
 Result<void> run_import(Context& context, const ImportInput& input);
 Result<void> run_import_aws_vault(Context& context, const ImportInput& input);

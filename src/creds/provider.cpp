@@ -1,8 +1,6 @@
 // Runs a plan from the newest usable cached session forward.
 #include "creds/provider.h"
 
-#include <map>
-
 #include "creds/store_items.h"
 #include "util/log.h"
 
@@ -75,59 +73,38 @@ Result<Credentials> run_step(const Step& step, const Credentials& caller, StsCli
 
 namespace {
 
-// Where a profile's long-term key is, found without reading the secret: a cache hit must not pay for a gpg
-// decryption or a D-Bus round trip just to name the session it wants.
-struct KeyLocation {
-  enum class Kind { none, stored, plaintext } kind = Kind::none;
-  std::string plaintext_key_id;  // for plaintext keys: part of the cache id, so editing the file renews
-};
-
-Result<KeyLocation> locate_key(Keystore& keystore, const ConfigFiles& files, const std::string& profile) {
-  auto stored = keystore.contains(master_item(profile));
-  if (!stored) return stored.error();
-  if (*stored) return KeyLocation{KeyLocation::Kind::stored, ""};
+// The part of a cache id that names the base key, known without touching the keystore: a plaintext key's id
+// (editing the file renews), else "stored" (`kura add`/`remove` drop sessions made from a stored key).
+std::string key_identity(const ConfigFiles& files, const std::string& profile) {
   for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
     if (!section) continue;
     auto id = section->values.find("aws_access_key_id");
-    if (id != section->values.end() && !id->second.empty() &&
-        section->values.count("aws_secret_access_key")) {
-      return KeyLocation{KeyLocation::Kind::plaintext, id->second};
-    }
+    if (id != section->values.end() && !id->second.empty()) return id->second;
   }
-  return KeyLocation{};
+  return "stored";
 }
 
 }  // namespace
 
+// A cache hit reads only the session store: whether the long-term key exists, and the key itself, are looked
+// up on a miss. With pass or a Secret Service holding keys, that saves a gpg decryption or a D-Bus round trip
+// on every credential_process call.
 Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderDeps& deps,
                                                const ProviderOptions& options) {
-  std::map<std::string, KeyLocation> locations;  // looked up once per run
-  std::optional<Error> lookup_error;
-  auto location_of = [&](const std::string& name) -> const KeyLocation& {
-    auto it = locations.find(name);
-    if (it != locations.end()) return it->second;
-    auto found = locate_key(deps.keystore, deps.files, name);
-    if (!found) lookup_error = found.error();
-    return locations.emplace(name, found ? *found : KeyLocation{}).first->second;
-  };
-  // Stored keys are named "stored" in cache ids: `kura add` and `kura remove` drop the sessions made from a
-  // profile's key, so a new key never meets an old session.
+  auto identity = [&](const std::string& name) { return key_identity(deps.files, name); };
   auto plan = make_plan(
-      profile, options.plan,
-      [&](const std::string& name) { return location_of(name).kind != KeyLocation::Kind::none; },
-      [&](const std::string& name) {
-        const KeyLocation& where = location_of(name);
-        return where.kind == KeyLocation::Kind::stored ? std::string("stored") : where.plaintext_key_id;
-      });
-  if (lookup_error) return *lookup_error;
+      profile, options.plan, [](const std::string&) { return true; }, identity);
   if (!plan) return plan.error();
 
   auto load_base_key = [&]() -> Result<Credentials> {
     auto key = find_long_term_key(deps.keystore, deps.files, plan->base_profile);
     if (!key) return key.error();
-    if (!*key)
-      return make_error("the key for profile '" + plan->base_profile + "' disappeared while kura ran");
-    return std::move(**key);
+    if (*key) return std::move(**key);
+    // No key: let the resolver say so, naming the profile and how to add one.
+    auto explained = make_plan(
+        profile, options.plan, [&](const std::string& name) { return name != plan->base_profile; }, identity);
+    if (!explained) return explained.error();
+    return make_error("no credentials for profile '" + plan->base_profile + "'");
   };
   if (plan->steps.empty()) {
     auto key = load_base_key();

@@ -32,6 +32,9 @@ std::vector<BackendStatus> probe_backends(const BackendOptions& options);
 Result<std::unique_ptr<Keystore>> open_secret_service(const BackendOptions& options);
 Result<void> probe_secret_service();
 Result<std::unique_ptr<Keystore>> open_pass(const BackendOptions& options);
+// Every item of a collection (by label or object-path name) as (label, secret text): for reading what other
+// programs stored, such as aws-vault's `awsvault` collection.
+Result<std::vector<std::pair<std::string, Secret>>> read_secret_service_collection(const std::string& name);
 Result<void> probe_pass(const BackendOptions& options);
 
 }  // namespace kura

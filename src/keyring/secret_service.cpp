@@ -38,6 +38,14 @@ struct LibSecret {
   KURA_FN(g_list_free_full);
   KURA_FN(g_object_unref);
   KURA_FN(g_free);
+  KURA_FN(secret_collection_load_items_sync);
+  KURA_FN(secret_collection_get_items);
+  KURA_FN(secret_item_get_label);
+  KURA_FN(secret_item_get_locked);
+  KURA_FN(secret_item_load_secret_sync);
+  KURA_FN(secret_item_get_secret);
+  KURA_FN(secret_value_get_text);
+  KURA_FN(secret_value_unref);
 #undef KURA_FN
 
   static Result<const LibSecret*> load() {
@@ -77,6 +85,14 @@ struct LibSecret {
       KURA_BIND(g_list_free_full);
       KURA_BIND(g_object_unref);
       KURA_BIND(g_free);
+      KURA_BIND(secret_collection_load_items_sync);
+      KURA_BIND(secret_collection_get_items);
+      KURA_BIND(secret_item_get_label);
+      KURA_BIND(secret_item_get_locked);
+      KURA_BIND(secret_item_load_secret_sync);
+      KURA_BIND(secret_item_get_secret);
+      KURA_BIND(secret_value_get_text);
+      KURA_BIND(secret_value_unref);
 #undef KURA_BIND
     });
     if (!failure.empty()) {
@@ -125,113 +141,122 @@ std::string kind_of(const std::string& item) {
 
 class SecretServiceKeystore final : public Keystore {
  public:
-  SecretServiceKeystore(const LibSecret& lib, std::string collection)
-      : m_lib(lib), m_collection(std::move(collection)) {}
+  explicit SecretServiceKeystore(std::string collection) : m_collection(std::move(collection)) {}
   std::string name() const override { return "secret-service"; }
 
   Result<std::optional<Secret>> get(const std::string& item) override {
-    GHashTable* attributes = lookup_attributes(item);
+    auto loaded = LibSecret::load();
+    if (!loaded) return loaded.error();
+    const LibSecret& lib = **loaded;
+    GHashTable* attributes = lookup_attributes(lib, item);
     GError* error = nullptr;
-    gchar* value = m_lib.secret_password_lookupv_sync(schema(), attributes, nullptr, &error);
-    m_lib.g_hash_table_unref(attributes);
-    if (error) return service_error(m_lib, error, "read '" + item + "'");
+    gchar* value = lib.secret_password_lookupv_sync(schema(), attributes, nullptr, &error);
+    lib.g_hash_table_unref(attributes);
+    if (error) return service_error(lib, error, "read '" + item + "'");
     if (!value) return std::optional<Secret>();
     Secret secret{std::string_view(value)};
-    m_lib.secret_password_free(value);  // wipes, then frees
+    lib.secret_password_free(value);  // wipes, then frees
     return std::optional<Secret>(std::move(secret));
   }
 
   Result<void> set(const std::string& item, std::string_view value, Lifetime /*lifetime*/) override {
+    auto loaded = LibSecret::load();
+    if (!loaded) return loaded.error();
+    const LibSecret& lib = **loaded;
     std::string kind = kind_of(item);
-    GHashTable* attributes = m_lib.g_hash_table_new(m_lib.g_str_hash, m_lib.g_str_equal);
-    m_lib.g_hash_table_insert(attributes, const_cast<char*>("kind"), const_cast<char*>(kind.c_str()));
-    m_lib.g_hash_table_insert(attributes, const_cast<char*>("item"), const_cast<char*>(item.c_str()));
+    GHashTable* attributes = lib.g_hash_table_new(lib.g_str_hash, lib.g_str_equal);
+    lib.g_hash_table_insert(attributes, const_cast<char*>("kind"), const_cast<char*>(kind.c_str()));
+    lib.g_hash_table_insert(attributes, const_cast<char*>("item"), const_cast<char*>(item.c_str()));
     std::string copy(value);  // libsecret wants a NUL-terminated string
     GError* error = nullptr;
     std::string label = "kura " + item;
-    gboolean ok = m_lib.secret_password_storev_sync(schema(), attributes, collection_path().c_str(),
-                                                    label.c_str(), copy.c_str(), nullptr, &error);
+    gboolean ok = lib.secret_password_storev_sync(schema(), attributes, collection_path(lib).c_str(),
+                                                  label.c_str(), copy.c_str(), nullptr, &error);
     wipe_string(copy);
-    m_lib.g_hash_table_unref(attributes);
-    if (!ok || error) return service_error(m_lib, error, "store '" + item + "'");
+    lib.g_hash_table_unref(attributes);
+    if (!ok || error) return service_error(lib, error, "store '" + item + "'");
     return {};
   }
 
   Result<bool> remove(const std::string& item) override {
-    GHashTable* attributes = lookup_attributes(item);
+    auto loaded = LibSecret::load();
+    if (!loaded) return loaded.error();
+    const LibSecret& lib = **loaded;
+    GHashTable* attributes = lookup_attributes(lib, item);
     GError* error = nullptr;
-    gboolean removed = m_lib.secret_password_clearv_sync(schema(), attributes, nullptr, &error);
-    m_lib.g_hash_table_unref(attributes);
-    if (error) return service_error(m_lib, error, "remove '" + item + "'");
+    gboolean removed = lib.secret_password_clearv_sync(schema(), attributes, nullptr, &error);
+    lib.g_hash_table_unref(attributes);
+    if (error) return service_error(lib, error, "remove '" + item + "'");
     return removed != 0;
   }
 
   Result<std::vector<std::string>> list() override {
-    GHashTable* attributes = m_lib.g_hash_table_new(m_lib.g_str_hash, m_lib.g_str_equal);
+    auto loaded = LibSecret::load();
+    if (!loaded) return loaded.error();
+    const LibSecret& lib = **loaded;
+    GHashTable* attributes = lib.g_hash_table_new(lib.g_str_hash, lib.g_str_equal);
     GError* error = nullptr;
-    GList* found =
-        m_lib.secret_password_searchv_sync(schema(), attributes, SECRET_SEARCH_ALL, nullptr, &error);
-    m_lib.g_hash_table_unref(attributes);
-    if (error) return service_error(m_lib, error, "list items");
+    GList* found = lib.secret_password_searchv_sync(schema(), attributes, SECRET_SEARCH_ALL, nullptr, &error);
+    lib.g_hash_table_unref(attributes);
+    if (error) return service_error(lib, error, "list items");
     std::vector<std::string> items;
     for (GList* node = found; node; node = node->next) {
       GHashTable* item_attributes =
-          m_lib.secret_retrievable_get_attributes(static_cast<SecretRetrievable*>(node->data));
+          lib.secret_retrievable_get_attributes(static_cast<SecretRetrievable*>(node->data));
       if (!item_attributes) continue;
-      if (auto* name = static_cast<const char*>(m_lib.g_hash_table_lookup(item_attributes, "item"))) {
+      if (auto* name = static_cast<const char*>(lib.g_hash_table_lookup(item_attributes, "item"))) {
         items.emplace_back(name);
       }
-      m_lib.g_hash_table_unref(item_attributes);
+      lib.g_hash_table_unref(item_attributes);
     }
-    m_lib.g_list_free_full(found, m_lib.g_object_unref);
+    lib.g_list_free_full(found, lib.g_object_unref);
     return items;
   }
 
  private:
-  GHashTable* lookup_attributes(const std::string& item) const {
-    GHashTable* attributes = m_lib.g_hash_table_new(m_lib.g_str_hash, m_lib.g_str_equal);
-    m_lib.g_hash_table_insert(attributes, const_cast<char*>("item"), const_cast<char*>(item.c_str()));
+  static GHashTable* lookup_attributes(const LibSecret& lib, const std::string& item) {
+    GHashTable* attributes = lib.g_hash_table_new(lib.g_str_hash, lib.g_str_equal);
+    lib.g_hash_table_insert(attributes, const_cast<char*>("item"), const_cast<char*>(item.c_str()));
     return attributes;
   }
 
   // The object path of the `kura` collection, created on first use; the default collection where the service
   // cannot create one (creating asks the user for a password, impossible without a desktop prompt).
-  const std::string& collection_path() {
+  const std::string& collection_path(const LibSecret& lib) {
     if (!m_collection_path.empty()) return m_collection_path;
     m_collection_path = SECRET_COLLECTION_DEFAULT;
     GError* error = nullptr;
-    SecretService* service = m_lib.secret_service_get_sync(SECRET_SERVICE_LOAD_COLLECTIONS, nullptr, &error);
+    SecretService* service = lib.secret_service_get_sync(SECRET_SERVICE_LOAD_COLLECTIONS, nullptr, &error);
     if (!service) {
-      if (error) m_lib.g_error_free(error);
+      if (error) lib.g_error_free(error);
       return m_collection_path;
     }
-    GList* collections = m_lib.secret_service_get_collections(service);
+    GList* collections = lib.secret_service_get_collections(service);
     for (GList* node = collections; node; node = node->next) {
       auto* collection = static_cast<SecretCollection*>(node->data);
-      gchar* label = m_lib.secret_collection_get_label(collection);
+      gchar* label = lib.secret_collection_get_label(collection);
       if (label && m_collection == label) {
-        m_collection_path = m_lib.g_dbus_proxy_get_object_path(reinterpret_cast<GDBusProxy*>(collection));
+        m_collection_path = lib.g_dbus_proxy_get_object_path(reinterpret_cast<GDBusProxy*>(collection));
       }
-      m_lib.g_free(label);
+      lib.g_free(label);
     }
-    m_lib.g_list_free_full(collections, m_lib.g_object_unref);
+    lib.g_list_free_full(collections, lib.g_object_unref);
     if (m_collection_path == SECRET_COLLECTION_DEFAULT) {
-      SecretCollection* created = m_lib.secret_collection_create_sync(
+      SecretCollection* created = lib.secret_collection_create_sync(
           service, m_collection.c_str(), nullptr, SECRET_COLLECTION_CREATE_NONE, nullptr, &error);
       if (created) {
-        m_collection_path = m_lib.g_dbus_proxy_get_object_path(reinterpret_cast<GDBusProxy*>(created));
-        m_lib.g_object_unref(created);
+        m_collection_path = lib.g_dbus_proxy_get_object_path(reinterpret_cast<GDBusProxy*>(created));
+        lib.g_object_unref(created);
       } else {
         log_debug("secret service: cannot create collection '" + m_collection + "' (" +
                   (error && error->message ? error->message : "?") + "); using the default collection");
-        if (error) m_lib.g_error_free(error);
+        if (error) lib.g_error_free(error);
       }
     }
-    m_lib.g_object_unref(service);
+    lib.g_object_unref(service);
     return m_collection_path;
   }
 
-  const LibSecret& m_lib;
   std::string m_collection;
   std::string m_collection_path;
 };
@@ -250,10 +275,66 @@ Result<void> probe_secret_service() {
   return {};
 }
 
+Result<std::vector<std::pair<std::string, Secret>>> read_secret_service_collection(const std::string& name) {
+  auto loaded = LibSecret::load();
+  if (!loaded) return loaded.error();
+  const LibSecret& lib = **loaded;
+  GError* error = nullptr;
+  SecretService* service = lib.secret_service_get_sync(
+      static_cast<SecretServiceFlags>(SECRET_SERVICE_OPEN_SESSION | SECRET_SERVICE_LOAD_COLLECTIONS), nullptr,
+      &error);
+  if (!service) return service_error(lib, error, "connect");
+  std::vector<std::pair<std::string, Secret>> items;
+  std::optional<Error> failure;
+  bool found = false;
+  GList* collections = lib.secret_service_get_collections(service);
+  const std::string suffix = "/collection/" + name;
+  for (GList* node = collections; node && !failure; node = node->next) {
+    auto* collection = static_cast<SecretCollection*>(node->data);
+    std::string path = lib.g_dbus_proxy_get_object_path(reinterpret_cast<GDBusProxy*>(collection));
+    gchar* label = lib.secret_collection_get_label(collection);
+    bool match =
+        (label && name == label) || (path.size() >= suffix.size() &&
+                                     path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0);
+    lib.g_free(label);
+    if (!match) continue;
+    found = true;
+    if (!lib.secret_collection_load_items_sync(collection, nullptr, &error)) {
+      failure = service_error(lib, error, "load the items of collection '" + name + "'");
+      break;
+    }
+    GList* list = lib.secret_collection_get_items(collection);
+    for (GList* entry = list; entry; entry = entry->next) {
+      auto* item = static_cast<SecretItem*>(entry->data);
+      if (lib.secret_item_get_locked(item)) {
+        failure =
+            make_error("secret service: collection '" + name + "' is locked",
+                       "unlock it in your desktop session (or with the keyring's own tools) and run again");
+        break;
+      }
+      if (!lib.secret_item_load_secret_sync(item, nullptr, &error)) {
+        failure = service_error(lib, error, "read an item of '" + name + "'");
+        break;
+      }
+      SecretValue* value = lib.secret_item_get_secret(item);
+      gchar* item_label = lib.secret_item_get_label(item);
+      const gchar* text = value ? lib.secret_value_get_text(value) : nullptr;
+      if (item_label && text) items.emplace_back(item_label, Secret(std::string_view(text)));
+      lib.g_free(item_label);
+      if (value) lib.secret_value_unref(value);
+    }
+    lib.g_list_free_full(list, lib.g_object_unref);
+  }
+  lib.g_list_free_full(collections, lib.g_object_unref);
+  lib.g_object_unref(service);
+  if (failure) return *failure;
+  if (!found) return make_error("secret service: no collection '" + name + "'", "aws-vault's is 'awsvault'");
+  return items;
+}
+
+// libsecret is loaded on first use: a run that only needs sessions from another backend never pays for glib.
 Result<std::unique_ptr<Keystore>> open_secret_service(const BackendOptions& options) {
-  auto lib = LibSecret::load();
-  if (!lib) return lib.error();
-  return std::unique_ptr<Keystore>(std::make_unique<SecretServiceKeystore>(**lib, options.collection));
+  return std::unique_ptr<Keystore>(std::make_unique<SecretServiceKeystore>(options.collection));
 }
 
 }  // namespace kura
