@@ -33,6 +33,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
                  "secret-service, pass, kernel or file (default: KURA_BACKEND, or chosen)");
   app.add_option("--session-backend", global.session_backend,
                  "Keep sessions in another backend (e.g. kernel)");
+  app.add_option("--pass-dir", global.pass_dir,
+                 "pass's store (default: PASSWORD_STORE_DIR, ~/.password-store)");
   app.add_flag("--debug", global.debug, "Explain what kura does on stderr (secrets masked)");
 
   AddInput add;

@@ -27,6 +27,7 @@ Result<Keystore*> Context::keystore() {
         m_global.backend.empty() ? env().get("KURA_BACKEND").value_or("") : m_global.backend;
     Environment keystore_env = env();
     if (!m_global.session_backend.empty()) keystore_env.set("KURA_SESSION_BACKEND", m_global.session_backend);
+    if (!m_global.pass_dir.empty()) keystore_env.set("PASSWORD_STORE_DIR", m_global.pass_dir);
     auto opened = m_deps.open_keystore(backend, keystore_env, m_deps.prompt);
     if (!opened) return opened.error();
     m_keystore = std::move(*opened);

@@ -36,6 +36,7 @@ struct AppDeps {
 struct GlobalOptions {
   std::string backend;          // --backend / KURA_BACKEND; empty: the default
   std::string session_backend;  // --session-backend / KURA_SESSION_BACKEND
+  std::string pass_dir;         // --pass-dir / PASSWORD_STORE_DIR
   bool debug = false;
 };
 

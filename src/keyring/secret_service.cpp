@@ -119,6 +119,23 @@ const SecretSchema* schema() {
   return &k_schema;
 }
 
+// The same attributes without matching the schema name: a locked gnome-keyring cannot match xdg:schema.
+const SecretSchema* schema_by_attributes() {
+  static const SecretSchema k_schema = {
+      "io.kura.Item",
+      SECRET_SCHEMA_DONT_MATCH_NAME,
+      {{"kind", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"item", SECRET_SCHEMA_ATTRIBUTE_STRING}, {nullptr, {}}},
+      0,
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr};
+  return &k_schema;
+}
+
 Error service_error(const LibSecret& lib, GError* error, const std::string& what) {
   std::string message = error && error->message ? error->message : "unknown error";
   if (error) lib.g_error_free(error);
@@ -153,7 +170,17 @@ class SecretServiceKeystore final : public Keystore {
     gchar* value = lib.secret_password_lookupv_sync(schema(), attributes, nullptr, &error);
     lib.g_hash_table_unref(attributes);
     if (error) return service_error(lib, error, "read '" + item + "'");
-    if (!value) return std::optional<Secret>();
+    if (!value) {
+      // libsecret answers "nothing" when the item exists but its collection stayed locked (no prompt
+      // possible): look without unlocking, so that a locked keyring is never taken for a missing key.
+      if (exists_locked(lib, item)) {
+        return make_error(
+            "secret service: the keyring holding '" + item + "' is locked and could not be unlocked here",
+            "unlock it in your desktop session (no prompt is possible here), or use --backend pass, "
+            "kernel or file");
+      }
+      return std::optional<Secret>();
+    }
     Secret secret{std::string_view(value)};
     lib.secret_password_free(value);  // wipes, then frees
     return std::optional<Secret>(std::move(secret));
@@ -214,6 +241,23 @@ class SecretServiceKeystore final : public Keystore {
   }
 
  private:
+  static bool exists_locked(const LibSecret& lib, const std::string& item) {
+    GHashTable* attributes = lookup_attributes(lib, item);
+    GError* error = nullptr;
+    GList* found = lib.secret_password_searchv_sync(schema_by_attributes(), attributes, SECRET_SEARCH_ALL,
+                                                    nullptr, &error);
+    lib.g_hash_table_unref(attributes);
+    bool exists = found != nullptr;
+    if (error) {
+      // gnome-keyring finds the item but refuses it: "Cannot get secret of a locked object".
+      exists =
+          exists || std::string(error->message ? error->message : "").find("locked") != std::string::npos;
+      lib.g_error_free(error);
+    }
+    lib.g_list_free_full(found, lib.g_object_unref);
+    return exists;
+  }
+
   static GHashTable* lookup_attributes(const LibSecret& lib, const std::string& item) {
     GHashTable* attributes = lib.g_hash_table_new(lib.g_str_hash, lib.g_str_equal);
     lib.g_hash_table_insert(attributes, const_cast<char*>("item"), const_cast<char*>(item.c_str()));

@@ -113,6 +113,14 @@ with_gnome_keyring() {
     >/dev/null 2>&1 && "$@"' with_gnome_keyring "$@" 2> >(grep -v "dbus-daemon\|fd limit" >&2)
 }
 
+# The same keyring started without unlocking it: "$@" meets a locked login collection.
+with_locked_gnome_keyring() {
+  export XDG_RUNTIME_DIR="$TEST_DIR/run"
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+  dbus-run-session -- bash -c 'gnome-keyring-daemon --start --components=secrets --daemonize >/dev/null 2>&1 && "$@"' \
+    with_locked_gnome_keyring "$@" 2> >(grep -v "dbus-daemon\|fd limit" >&2)
+}
+
 # pass with a throwaway GnuPG home and key (no passphrase): sets GNUPGHOME and PASSWORD_STORE_DIR.
 setup_pass() {
   export GNUPGHOME="$TEST_DIR/gnupg" PASSWORD_STORE_DIR="$TEST_DIR/password-store"
