@@ -19,6 +19,8 @@ void bind_credential_flags(CLI::App* command, CredentialFlags& flags) {
                     "Skip GetSessionToken; use the long-term key directly");
   command->add_option("--mfa-token,-t", flags.mfa_token, "The MFA code, instead of asking on the terminal");
   command->add_option("--region", flags.region, "Region for STS and for the credentials' environment");
+  command->add_option("--prompt", flags.prompt,
+                      "MFA prompt: terminal, zenity, kdialog, osascript, ykman, mfa_process");
 }
 
 }  // namespace

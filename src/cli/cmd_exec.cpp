@@ -3,6 +3,7 @@
 
 #include "aws/endpoints.h"
 #include "cli/commands.h"
+#include "prompt/drivers.h"
 #include "util/log.h"
 
 namespace kura {
@@ -12,6 +13,15 @@ Result<ProfileCredentials> credentials_for(Context& context, const CredentialFla
   if (!profile) return profile.error();
   auto options = context.provider_options(flags.duration, flags.no_session, flags.mfa_token);
   if (!options) return options.error();
+  MfaDriverConfig drivers;
+  drivers.driver = flags.prompt.value_or(context.env().get("KURA_PROMPT").value_or(""));
+  if (auto it = profile->raw.find("mfa_process"); it != profile->raw.end() && !it->second.empty()) {
+    drivers.mfa_process = it->second;
+  }
+  drivers.ykman_account = context.env().get("KURA_YKMAN_OATH_CREDENTIAL_NAME");
+  auto codes = make_mfa_code_source(drivers, context.env(), context.deps().prompt);
+  if (!codes) return codes.error();
+  options->mfa_code = std::move(*codes);
   std::string region = resolve_region(flags.region, *profile, context.env());
   auto obtained = context.credentials(*profile, region, *options);
   if (!obtained) return obtained.error();

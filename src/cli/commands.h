@@ -35,6 +35,7 @@ struct CredentialFlags {
   bool no_session = false;
   std::optional<std::string> mfa_token;
   std::optional<std::string> region;
+  std::optional<std::string> prompt;  // --prompt: terminal, zenity, kdialog, osascript, ykman, mfa_process
 };
 
 struct ExecInput {

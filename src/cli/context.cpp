@@ -83,6 +83,20 @@ Result<ObtainedCredentials> Context::credentials(const Profile& profile, const s
   if (!loaded) return loaded.error();
   ProviderDeps deps{**store, m_deps.prompt, m_deps.clock, **loaded,
                     [&]() -> Result<StsClient*> { return sts(profile, region); }};
+  // Session refresh locks live where the user's other processes see them, never on a shared path.
+  std::string locks = env().get("XDG_RUNTIME_DIR")
+                          ? *env().get("XDG_RUNTIME_DIR") + "/kura/locks"
+                          : env().get("XDG_CACHE_HOME").value_or(env().home() + "/.cache") + "/kura/locks";
+  std::chrono::milliseconds wait{120'000};
+  if (auto timeout = env().get("KURA_LOCK_TIMEOUT")) {
+    auto parsed = parse_duration(*timeout);
+    if (!parsed) return parsed.error().context("KURA_LOCK_TIMEOUT");
+    wait = *parsed;
+  }
+  deps.lock_session = [locks, wait](const std::string& id) -> Result<FileLock> {
+    if (auto made = make_directories(locks, 0700); !made) return made.error();
+    return lock_file(locks + "/" + id + ".lock", wait);
+  };
   return obtain_credentials(profile, deps, options);
 }
 

@@ -38,7 +38,8 @@ bool session_usable(const CachedSession& session, const Step& step, TimePoint no
 namespace {
 
 Result<Credentials> run_step(const Step& step, const Credentials& caller, StsClient& sts, Prompt& prompt,
-                             std::optional<std::string>& mfa_token, const Clock& clock) {
+                             std::optional<std::string>& mfa_token, const ProviderOptions& options,
+                             const Clock& clock) {
   std::optional<MfaInput> mfa;
   if (step.mfa_serial) {
     std::string code;
@@ -47,7 +48,8 @@ Result<Credentials> run_step(const Step& step, const Credentials& caller, StsCli
       mfa_token.reset();  // a code is accepted once; a second device must be asked for
       if (!is_mfa_code(code)) return make_error("--mfa-token: an MFA code is six digits");
     } else {
-      auto asked = ask_mfa_code(prompt, *step.mfa_serial);
+      auto asked =
+          options.mfa_code ? options.mfa_code(*step.mfa_serial) : ask_mfa_code(prompt, *step.mfa_serial);
       if (!asked) return asked.error();
       code = *asked;
     }
@@ -139,9 +141,25 @@ Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderD
   auto sts = deps.sts();
   if (!sts) return sts.error();
   std::optional<std::string> mfa_token = options.mfa_token;
+  // One refresh per session across processes: each step is refreshed under its own lock, one lock held at a
+  // time (so chains sharing a step cannot deadlock), and re-read after the wait in case another process made
+  // it.
   for (size_t i = start; i < plan->steps.size(); ++i) {
     const Step& step = plan->steps[i];
-    auto next = run_step(step, *current, **sts, deps.prompt, mfa_token, deps.clock);
+    std::optional<FileLock> lock;
+    if (deps.lock_session) {
+      auto locked = deps.lock_session(step.cache_id);
+      if (!locked) return locked.error();
+      lock = std::move(*locked);
+      auto cached = load_session(deps.keystore, step.cache_id);
+      if (!cached) return cached.error();
+      if (*cached && session_usable(**cached, step, deps.clock.now(), options.refresh_window)) {
+        log_debug("cache: " + step.describe() + " was refreshed by another kura process");
+        current = std::move((*cached)->credentials);
+        continue;
+      }
+    }
+    auto next = run_step(step, *current, **sts, deps.prompt, mfa_token, options, deps.clock);
     if (!next) return std::move(next).error().context("profile '" + step.profile + "'");
     CachedSession session{step.profile,  plan->base_profile, step.describe(),
                           next->clone(), step.duration,      deps.clock.now()};

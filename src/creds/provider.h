@@ -12,6 +12,7 @@
 #include "creds/store_items.h"
 #include "keyring/keystore.h"
 #include "prompt/prompt.h"
+#include "util/fs.h"
 #include "util/time.h"
 
 namespace kura {
@@ -23,12 +24,16 @@ struct ProviderDeps {
   const ConfigFiles& files;
   // Made only when an STS call is needed, so a cache hit never sets up the network stack.
   std::function<Result<StsClient*>()> sts;
+  // Serialises refreshing one session across processes (see lock_session); empty: no locking (unit tests).
+  std::function<Result<FileLock>(const std::string& cache_id)> lock_session = nullptr;
 };
 
 struct ProviderOptions {
   PlanOptions plan;
   std::optional<std::string> mfa_token;  // --mfa-token: used for the first MFA prompt
-  Seconds refresh_window{300};           // a session is renewed this long before it expires
+  // Where codes come from (--prompt / KURA_PROMPT / mfa_process); empty: the terminal prompt.
+  std::function<Result<std::string>(const std::string& serial)> mfa_code;
+  Seconds refresh_window{300};  // a session is renewed this long before it expires
 };
 
 // Where the credentials came from, for --debug and tests.

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,6 +104,42 @@ Result<bool> remove_file(const std::string& path) {
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
   return errno_error("cannot remove", path, errno);
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = other.m_fd;
+    other.m_fd = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+Result<FileLock> lock_file(const std::string& path, std::chrono::milliseconds timeout) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return errno_error("cannot open lock", path, errno);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      int err = errno;
+      ::close(fd);
+      return errno_error("cannot lock", path, err);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return make_error("timed out after " + std::to_string(timeout.count() / 1000) +
+                            " s waiting for another kura "
+                            "process refreshing the same session (" +
+                            path + ")",
+                        "if it is waiting for an MFA code, answer it there; or try again");
+    }
+    ::usleep(20 * 1000);
+  }
+  return FileLock(fd);
 }
 
 bool file_exists(const std::string& path) {

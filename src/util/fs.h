@@ -1,6 +1,7 @@
 // Files: read with "absent" apart from "failed", private directories, atomic 0600 writes.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,24 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, u
 Result<bool> remove_file(const std::string& path);
 
 bool file_exists(const std::string& path);
+
+// An exclusive advisory lock on a file (flock), released when the object dies or the process does.
+class FileLock {
+ public:
+  FileLock() = default;
+  explicit FileLock(int fd) : m_fd(fd) {}
+  FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  int m_fd = -1;
+};
+
+// Waits at most `timeout` for the lock, polling (flock has no timed wait). The file is created 0600.
+Result<FileLock> lock_file(const std::string& path, std::chrono::milliseconds timeout);
 std::string parent_directory(const std::string& path);
 
 }  // namespace kura

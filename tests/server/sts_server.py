@@ -16,7 +16,7 @@ constant time. Configuration is a JSON file:
    "roles": [{"arn": "arn:aws:iam::123456789012:role/admin", "max_duration": 3600, "require_mfa": true,
               "external_id": null}]}
 Admin routes (unsigned, loopback only): GET /__admin/stats, POST /__admin/fail?status=503&count=2[&code=X],
-POST /__admin/reset-stats.
+POST /__admin/reset-stats, POST /__admin/forget-codes.
 """
 import argparse
 import base64
@@ -144,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
                     self.state.failures.append((int(query.get("status", "503")), query.get("code", "ServiceUnavailable")))
             elif url.path == "/__admin/reset-stats":
                 self.state.stats = {}
+            elif url.path == "/__admin/forget-codes":  # lets one test use the current code more than once
+                self.state.used_codes = set()
         self.reply(200, "{}", "application/json")
 
     # --- signature -------------------------------------------------------------------------------
