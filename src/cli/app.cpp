@@ -69,6 +69,9 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
       app.add_subcommand("exec", "Run a command with temporary credentials (default: $SHELL)");
   bind_credential_flags(exec_cmd, exec.flags);
   exec_cmd->add_option("command", exec.command, "The command and its arguments, after --");
+  exec_cmd->add_flag(
+      "--ecs-server", exec.ecs_server,
+      "Give the command a local ECS credential endpoint (renewed credentials) instead of keys");
 
   CLI::App* export_cmd =
       app.add_subcommand("export", "Print credentials (env, json for credential_process, ...)");
@@ -112,6 +115,13 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   import_cmd->add_option("--aws-vault-prefix", import.aws_vault_prefix, "aws-vault's pass prefix");
   import_cmd->add_option("--aws-vault-collection", import.aws_vault_collection,
                          "aws-vault's Secret Service collection (awsvault)");
+
+  ServeInput serve;
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "Serve credentials on a local endpoint until interrupted");
+  bind_credential_flags(serve_cmd, serve.flags);
+  serve_cmd->add_flag("--ecs", serve.ecs, "The ECS container-credentials protocol");
+  serve_cmd->add_option("--port", serve.port, "Port on 127.0.0.1 (default: any free one)");
 
   CLI::App* backends_cmd =
       app.add_subcommand("backends", "List keystore backends and whether they work here");
@@ -158,12 +168,13 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   if (mfa_cmd->parsed()) result = run_mfa(context, mfa);
   if (import_cmd->parsed()) result = run_import(context, import);
   if (backends_cmd->parsed()) result = run_backends(context);
+  if (serve_cmd->parsed()) result = run_serve(context, serve);
   if (migrate_cmd->parsed()) result = run_migrate(context, migrate);
   if (!result) {
     log_error(result.error());
     return 1;
   }
-  return 0;
+  return context.exit_code();
 }
 
 }  // namespace kura

@@ -41,7 +41,17 @@ struct CredentialFlags {
 struct ExecInput {
   CredentialFlags flags;
   std::vector<std::string> command;  // empty: $SHELL
+  bool ecs_server = false;           // serve credentials on a local ECS endpoint instead of the environment
 };
+
+// kura serve --ecs: a local ECS credential endpoint in the foreground until interrupted.
+struct ServeInput {
+  CredentialFlags flags;
+  bool ecs = false;
+  uint16_t port = 0;
+};
+Result<void> run_serve(Context& context, const ServeInput& input);
+Result<void> run_exec_with_ecs_server(Context& context, const ExecInput& input);
 // Returns only on failure: on success the process becomes the command.
 Result<void> run_exec(Context& context, const ExecInput& input);
 

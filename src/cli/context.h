@@ -45,6 +45,9 @@ class Context {
   Context(AppDeps& deps, GlobalOptions global) : m_deps(deps), m_global(std::move(global)) {}
 
   AppDeps& deps() { return m_deps; }
+  // The process exit status when the command succeeds (a child's, for exec --ecs-server).
+  int exit_code() const { return m_exit_code; }
+  void set_exit_code(int code) { m_exit_code = code; }
   const Environment& env() const { return m_deps.env; }
   void out(std::string_view text) { m_deps.write_out(text); }
 
@@ -63,6 +66,7 @@ class Context {
  private:
   AppDeps& m_deps;
   GlobalOptions m_global;
+  int m_exit_code = 0;
   std::optional<ConfigFiles> m_files;
   std::unique_ptr<Keystore> m_keystore;
   std::unique_ptr<HttpTransport> m_transport;

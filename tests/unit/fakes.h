@@ -98,6 +98,13 @@ class RecordingRunner final : public ProcessRunner {
     environment = env_vars;
     return {};
   }
+  Result<int> run(const std::vector<std::string>& command,
+                  const std::vector<std::string>& env_vars) override {
+    argv = command;
+    environment = env_vars;
+    return exit_status;
+  }
+  int exit_status = 0;
   std::string env(const std::string& name) const {
     for (const auto& entry : environment) {
       if (entry.rfind(name + "=", 0) == 0) return entry.substr(name.size() + 1);
