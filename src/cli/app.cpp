@@ -69,6 +69,9 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
       app.add_subcommand("exec", "Run a command with temporary credentials (default: $SHELL)");
   bind_credential_flags(exec_cmd, exec.flags);
   exec_cmd->add_option("command", exec.command, "The command and its arguments, after --");
+  exec_cmd->add_flag("--imds-server", exec.imds_server,
+                     "Give the command a local IMDS endpoint (IMDSv2) instead of keys");
+  exec_cmd->add_flag("--imds-v1", exec.imds_v1, "Also answer IMDSv1 requests (no token) on that endpoint");
   exec_cmd->add_flag(
       "--ecs-server", exec.ecs_server,
       "Give the command a local ECS credential endpoint (renewed credentials) instead of keys");
@@ -121,6 +124,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
       app.add_subcommand("serve", "Serve credentials on a local endpoint until interrupted");
   bind_credential_flags(serve_cmd, serve.flags);
   serve_cmd->add_flag("--ecs", serve.ecs, "The ECS container-credentials protocol");
+  serve_cmd->add_flag("--imds", serve.imds, "The EC2 instance metadata protocol (IMDSv2)");
+  serve_cmd->add_flag("--imds-v1", serve.imds_v1, "Also answer IMDSv1 requests (no token)");
   serve_cmd->add_option("--port", serve.port, "Port on 127.0.0.1 (default: any free one)");
 
   CLI::App* backends_cmd =

@@ -57,7 +57,7 @@ Result<void> run_exec(Context& context, const ExecInput& input) {
     return make_error("already inside `kura exec` for profile '" + *nested + "'",
                       "exit that shell first, or unset KURA_PROFILE if it is stale");
   }
-  if (input.ecs_server) return run_exec_with_ecs_server(context, input);
+  if (input.ecs_server || input.imds_server) return run_exec_with_server(context, input);
   auto creds = credentials_for(context, input.flags);
   if (!creds) return creds.error();
   std::vector<std::string> command = input.command;

@@ -45,72 +45,107 @@ Seconds refresh_window(const Environment& env) {
 
 }  // namespace
 
-Result<void> run_exec_with_ecs_server(Context& context, const ExecInput& input) {
-  auto creds = renewing(context, input.flags, refresh_window(context.env()));
-  if (auto primed = creds->prime(); !primed) return primed;
-  const std::string token = new_endpoint_token();
+// One endpoint (ECS or IMDS) on loopback, serving renewed credentials for a profile.
+struct Endpoint {
+  std::unique_ptr<RenewingCredentials> credentials;
+  std::unique_ptr<ImdsEndpoint> imds;
+  std::string token;  // ECS only
   LoopbackServer server;
   uint16_t port = 0;
-  auto started =
-      server.start([&](const HttpServerRequest& request) { return handle_ecs(request, token, port, *creds); },
-                   server_options(context.env()));
-  if (!started) return started;
-  port = server.port();
-  creds->start();
+  std::string region;
+};
 
-  auto profile = context.profile(input.flags.profile);
+Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool imds, bool imds_v1,
+                            uint16_t port, bool background, Endpoint& endpoint) {
+  auto profile = context.profile(flags.profile);
   if (!profile) return profile.error();
+  endpoint.region = resolve_region(flags.region, *profile, context.env());
+  endpoint.credentials = renewing(context, flags, refresh_window(context.env()));
+  if (auto primed = endpoint.credentials->prime(); !primed) return primed;
+  if (imds) {
+    endpoint.imds = std::make_unique<ImdsEndpoint>(*endpoint.credentials, flags.profile, endpoint.region,
+                                                   imds_v1, context.deps().clock);
+  } else {
+    endpoint.token = new_endpoint_token();
+  }
+  auto started = endpoint.server.start(
+      [&endpoint](const HttpServerRequest& request) {
+        return endpoint.imds ? endpoint.imds->handle(request, endpoint.port)
+                             : handle_ecs(request, endpoint.token, endpoint.port, *endpoint.credentials);
+      },
+      server_options(context.env()), port, background);
+  if (!started) return started;
+  endpoint.port = endpoint.server.port();
+  endpoint.credentials->start();
+  return {};
+}
+
+Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
+  Endpoint endpoint;
+  if (auto started =
+          start_endpoint(context, input.flags, input.imds_server, input.imds_v1, 0, true, endpoint);
+      !started) {
+    return started;
+  }
   std::map<std::string, std::string> vars = context.env().all();
-  for (const char* stale : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
-                            "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                            "AWS_CREDENTIAL_EXPIRATION", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"}) {
+  for (const char* stale :
+       {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_DISABLED"}) {
     vars.erase(stale);
   }
-  std::string region = resolve_region(input.flags.region, *profile, context.env());
-  vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:" + std::to_string(port) + "/";
-  vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token;
-  vars["AWS_REGION"] = region;
-  vars["AWS_DEFAULT_REGION"] = region;
+  const std::string url = "http://127.0.0.1:" + std::to_string(endpoint.port) + "/";
+  if (input.imds_server) {
+    vars["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = url;
+    vars["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] = "IPv4";
+  } else {
+    vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = url;
+    vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = endpoint.token;
+  }
+  vars["AWS_REGION"] = endpoint.region;
+  vars["AWS_DEFAULT_REGION"] = endpoint.region;
   vars["KURA_PROFILE"] = input.flags.profile;
   std::vector<std::string> environment;
   for (const auto& [name, value] : vars) environment.push_back(name + "=" + value);
   std::vector<std::string> command = input.command;
   if (command.empty()) command.push_back(context.env().get("SHELL").value_or("/bin/sh"));
-  log_debug("exec: " + command[0] + " with an ECS endpoint on 127.0.0.1:" + std::to_string(port));
+  log_debug("exec: " + command[0] + " with a credential endpoint on " + url);
   auto status = context.deps().runner.run(command, environment);
-  creds->stop();
-  server.stop();
+  endpoint.credentials->stop();
+  endpoint.server.stop();
   if (!status) return status.error();
   context.set_exit_code(*status);
   return {};
 }
 
 Result<void> run_serve(Context& context, const ServeInput& input) {
-  if (!input.ecs) return make_error("serve: say which endpoint: --ecs", "kura serve --ecs PROFILE");
-  auto creds = renewing(context, input.flags, refresh_window(context.env()));
-  if (auto primed = creds->prime(); !primed) return primed;
-  const std::string token = new_endpoint_token();
-  LoopbackServer server;
-  uint16_t port = 0;
-  auto started =
-      server.start([&](const HttpServerRequest& request) { return handle_ecs(request, token, port, *creds); },
-                   server_options(context.env()), input.port, false);
-  if (!started) return started;
-  port = server.port();
-  creds->start();
-  // What a shell (or a test) needs to point SDKs here; the token is for this user's processes only.
-  context.out("export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" + std::to_string(port) + "/\n");
-  context.out("export AWS_CONTAINER_AUTHORIZATION_TOKEN=" + token + "\n");
+  if (input.ecs == input.imds)
+    return make_error("serve: say which endpoint: --ecs or --imds", "kura serve --ecs PROFILE");
+  Endpoint endpoint;
+  if (auto started =
+          start_endpoint(context, input.flags, input.imds, input.imds_v1, input.port, false, endpoint);
+      !started) {
+    return started;
+  }
+  // What a shell (or a test) needs to point SDKs here; the ECS token is for this user's processes only.
+  const std::string url = "http://127.0.0.1:" + std::to_string(endpoint.port) + "/";
+  if (input.imds) {
+    context.out("export AWS_EC2_METADATA_SERVICE_ENDPOINT=" + url + "\n");
+  } else {
+    context.out("export AWS_CONTAINER_CREDENTIALS_FULL_URI=" + url + "\n");
+    context.out("export AWS_CONTAINER_AUTHORIZATION_TOKEN=" + endpoint.token + "\n");
+  }
   std::fflush(stdout);
-  log_note("serving credentials for '" + input.flags.profile + "' on 127.0.0.1:" + std::to_string(port) +
-           " (Ctrl-C to stop)");
-  g_stop = &server.stop_flag();
+  log_note("serving credentials for '" + input.flags.profile +
+           "' on 127.0.0.1:" + std::to_string(endpoint.port) + " (Ctrl-C to stop)");
+  g_stop = &endpoint.server.stop_flag();
   struct sigaction action {};
   action.sa_handler = on_signal;
   ::sigaction(SIGINT, &action, nullptr);
   ::sigaction(SIGTERM, &action, nullptr);
-  server.run_here();
-  creds->stop();
+  endpoint.server.run_here();
+  endpoint.credentials->stop();
   return {};
 }
 

@@ -42,16 +42,20 @@ struct ExecInput {
   CredentialFlags flags;
   std::vector<std::string> command;  // empty: $SHELL
   bool ecs_server = false;           // serve credentials on a local ECS endpoint instead of the environment
+  bool imds_server = false;          // or on a local IMDS endpoint
+  bool imds_v1 = false;              // allow IMDSv1 (no token) on it
 };
 
 // kura serve --ecs: a local ECS credential endpoint in the foreground until interrupted.
 struct ServeInput {
   CredentialFlags flags;
   bool ecs = false;
+  bool imds = false;
+  bool imds_v1 = false;
   uint16_t port = 0;
 };
 Result<void> run_serve(Context& context, const ServeInput& input);
-Result<void> run_exec_with_ecs_server(Context& context, const ExecInput& input);
+Result<void> run_exec_with_server(Context& context, const ExecInput& input);
 // Returns only on failure: on success the process becomes the command.
 Result<void> run_exec(Context& context, const ExecInput& input);
 

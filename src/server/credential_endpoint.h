@@ -30,6 +30,8 @@ class RenewingCredentials {
   void stop();
   // The ECS JSON ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}), built by the JSON library.
   std::string ecs_json() const;
+  // The IMDS JSON for iam/security-credentials/<role>.
+  std::string imds_json() const;
 
  private:
   void run();
@@ -39,6 +41,7 @@ class RenewingCredentials {
   std::condition_variable m_wake;
   std::optional<Credentials> m_current;
   std::string m_json;
+  std::string m_imds_json;
   bool m_stopping = false;
   std::thread m_thread;
 };
@@ -46,6 +49,30 @@ class RenewingCredentials {
 // The ECS handler: GET / with the exact token (compared in constant time) and a loopback Host; 403 otherwise.
 HttpServerResponse handle_ecs(const HttpServerRequest& request, const std::string& token, uint16_t port,
                               const RenewingCredentials& credentials);
+
+// IMDS: IMDSv2 session tokens (PUT /latest/api/token), then credentials under iam/security-credentials/,
+// iam/info, the instance identity document and placement/region. IMDSv1 (no token) only when allowed.
+class ImdsEndpoint {
+ public:
+  ImdsEndpoint(const RenewingCredentials& credentials, std::string profile, std::string region, bool allow_v1,
+               const Clock& clock)
+      : m_credentials(credentials),
+        m_profile(std::move(profile)),
+        m_region(std::move(region)),
+        m_allow_v1(allow_v1),
+        m_clock(clock) {}
+  HttpServerResponse handle(const HttpServerRequest& request, uint16_t port);
+
+ private:
+  bool token_valid(const std::string& token);
+  const RenewingCredentials& m_credentials;
+  std::string m_profile;
+  std::string m_region;
+  bool m_allow_v1;
+  const Clock& m_clock;
+  std::mutex m_mutex;
+  std::vector<std::pair<std::string, TimePoint>> m_tokens;
+};
 
 // 256 random bits, hex.
 std::string new_endpoint_token();

@@ -32,6 +32,8 @@ const char* reason(int status) {
       return "OK";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 403:
       return "Forbidden";
     case 404:
@@ -51,6 +53,7 @@ std::string serialize(const HttpServerResponse& response, bool close) {
   std::string text = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
   text += "Content-Type: " + response.content_type + "\r\n";
   text += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  for (const auto& [name, value] : response.headers) text += name + ": " + value + "\r\n";
   text += close ? "Connection: close\r\n\r\n" : "\r\n";
   text += response.body;
   return text;

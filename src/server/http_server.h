@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "util/result.h"
 
@@ -23,6 +25,7 @@ struct HttpServerResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 struct HttpServerOptions {
