@@ -72,6 +72,8 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   exec_cmd->add_flag("--imds-server", exec.imds_server,
                      "Give the command a local IMDS endpoint (IMDSv2) instead of keys");
   exec_cmd->add_flag("--imds-v1", exec.imds_v1, "Also answer IMDSv1 requests (no token) on that endpoint");
+  exec_cmd->add_flag("--allow-role-arn", exec.allow_role_arn,
+                     "ECS: also serve /role-arn/<arn> to the command");
   exec_cmd->add_flag(
       "--ecs-server", exec.ecs_server,
       "Give the command a local ECS credential endpoint (renewed credentials) instead of keys");
@@ -126,6 +128,7 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   serve_cmd->add_flag("--ecs", serve.ecs, "The ECS container-credentials protocol");
   serve_cmd->add_flag("--imds", serve.imds, "The EC2 instance metadata protocol (IMDSv2)");
   serve_cmd->add_flag("--imds-v1", serve.imds_v1, "Also answer IMDSv1 requests (no token)");
+  serve_cmd->add_flag("--allow-role-arn", serve.allow_role_arn, "ECS: also serve /role-arn/<arn>");
   serve_cmd->add_option("--port", serve.port, "Port on 127.0.0.1 (default: any free one)");
 
   CLI::App* backends_cmd =

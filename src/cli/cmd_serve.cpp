@@ -48,6 +48,9 @@ Seconds refresh_window(const Environment& env) {
 // One endpoint (ECS or IMDS) on loopback, serving renewed credentials for a profile.
 struct Endpoint {
   std::unique_ptr<RenewingCredentials> credentials;
+  std::unique_ptr<HttpTransport> role_transport;  // its own: the renewing thread uses the context's
+  std::unique_ptr<StsClient> role_sts;
+  std::unique_ptr<RoleArnAssumer> roles;
   std::unique_ptr<ImdsEndpoint> imds;
   std::string token;  // ECS only
   LoopbackServer server;
@@ -56,7 +59,7 @@ struct Endpoint {
 };
 
 Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool imds, bool imds_v1,
-                            uint16_t port, bool background, Endpoint& endpoint) {
+                            bool allow_role_arn, uint16_t port, bool background, Endpoint& endpoint) {
   auto profile = context.profile(flags.profile);
   if (!profile) return profile.error();
   endpoint.region = resolve_region(flags.region, *profile, context.env());
@@ -67,11 +70,29 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool
                                                    imds_v1, context.deps().clock);
   } else {
     endpoint.token = new_endpoint_token();
+    if (allow_role_arn) {
+      endpoint.role_transport =
+          context.deps().make_transport(HttpOptions::from_environment(context.env(), profile->ca_bundle));
+      endpoint.role_sts =
+          std::make_unique<StsClient>(*endpoint.role_transport, context.deps().clock,
+                                      resolve_sts_endpoint(endpoint.region, *profile, context.env()));
+      StsClient* sts = endpoint.role_sts.get();
+      endpoint.roles = std::make_unique<RoleArnAssumer>(
+          [sts](const std::string& role_arn, const Credentials& caller) {
+            AssumeRoleInput request;
+            request.role_arn = role_arn;
+            request.session_name = "kura-ecs";
+            request.duration = Seconds(3600);  // assumed with temporary credentials: the chaining limit
+            return sts->assume_role(caller, request);
+          },
+          refresh_window(context.env()), context.deps().clock);
+    }
   }
   auto started = endpoint.server.start(
       [&endpoint](const HttpServerRequest& request) {
         return endpoint.imds ? endpoint.imds->handle(request, endpoint.port)
-                             : handle_ecs(request, endpoint.token, endpoint.port, *endpoint.credentials);
+                             : handle_ecs(request, endpoint.token, endpoint.port, *endpoint.credentials,
+                                          endpoint.roles.get());
       },
       server_options(context.env()), port, background);
   if (!started) return started;
@@ -82,8 +103,8 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool
 
 Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
   Endpoint endpoint;
-  if (auto started =
-          start_endpoint(context, input.flags, input.imds_server, input.imds_v1, 0, true, endpoint);
+  if (auto started = start_endpoint(context, input.flags, input.imds_server, input.imds_v1,
+                                    input.allow_role_arn, 0, true, endpoint);
       !started) {
     return started;
   }
@@ -123,8 +144,8 @@ Result<void> run_serve(Context& context, const ServeInput& input) {
   if (input.ecs == input.imds)
     return make_error("serve: say which endpoint: --ecs or --imds", "kura serve --ecs PROFILE");
   Endpoint endpoint;
-  if (auto started =
-          start_endpoint(context, input.flags, input.imds, input.imds_v1, input.port, false, endpoint);
+  if (auto started = start_endpoint(context, input.flags, input.imds, input.imds_v1, input.allow_role_arn,
+                                    input.port, false, endpoint);
       !started) {
     return started;
   }

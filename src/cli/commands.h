@@ -44,6 +44,7 @@ struct ExecInput {
   bool ecs_server = false;           // serve credentials on a local ECS endpoint instead of the environment
   bool imds_server = false;          // or on a local IMDS endpoint
   bool imds_v1 = false;              // allow IMDSv1 (no token) on it
+  bool allow_role_arn = false;  // ECS: also serve /role-arn/<arn> (roles assumed with the served credentials)
 };
 
 // kura serve --ecs: a local ECS credential endpoint in the foreground until interrupted.
@@ -52,6 +53,7 @@ struct ServeInput {
   bool ecs = false;
   bool imds = false;
   bool imds_v1 = false;
+  bool allow_role_arn = false;
   uint16_t port = 0;
 };
 Result<void> run_serve(Context& context, const ServeInput& input);

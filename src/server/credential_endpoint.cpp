@@ -77,8 +77,44 @@ void RenewingCredentials::run() {
   }
 }
 
+namespace {
+
+std::string ecs_json_of(const Credentials& credentials) {
+  nlohmann::json json = {{"AccessKeyId", credentials.access_key_id},
+                         {"SecretAccessKey", std::string(credentials.secret_access_key.view())},
+                         {"Token", std::string(credentials.session_token.view())}};
+  if (credentials.expiration) json["Expiration"] = format_iso8601(*credentials.expiration);
+  std::string text = json.dump();
+  for (const char* key : {"SecretAccessKey", "Token"}) wipe_string(json[key].get_ref<std::string&>());
+  return text;
+}
+
+}  // namespace
+
+HttpServerResponse RoleArnAssumer::respond(const std::string& role_arn, const RenewingCredentials& served) {
+  if (role_arn.rfind("arn:", 0) != 0 || role_arn.find(":role/") == std::string::npos) {
+    return {400, "{\"message\":\"not a role ARN\"}"};
+  }
+  std::lock_guard<std::mutex> lock(m_mutex);
+  auto cached = m_cache.find(role_arn);
+  if (cached != m_cache.end() && cached->second.expiration &&
+      *cached->second.expiration - m_window > m_clock.now()) {
+    return {200, ecs_json_of(cached->second)};
+  }
+  auto caller = served.current();
+  if (!caller) return {500, "{\"message\":\"no credentials yet\"}"};
+  auto assumed = m_assume(role_arn, *caller);
+  if (!assumed) {
+    nlohmann::json error = {{"message", assumed.error().message}};
+    return {502, error.dump()};
+  }
+  std::string body = ecs_json_of(*assumed);
+  m_cache.insert_or_assign(role_arn, std::move(*assumed));
+  return {200, body};
+}
+
 HttpServerResponse handle_ecs(const HttpServerRequest& request, const std::string& token, uint16_t port,
-                              const RenewingCredentials& credentials) {
+                              const RenewingCredentials& credentials, RoleArnAssumer* roles) {
   auto host = request.headers.find("host");
   if (host == request.headers.end() || !host_is_loopback(host->second, port)) {
     return {403, "{\"message\":\"forbidden host\"}"};
@@ -88,6 +124,10 @@ HttpServerResponse handle_ecs(const HttpServerRequest& request, const std::strin
     return {403, "{\"message\":\"forbidden\"}"};
   }
   if (request.method != "GET") return {405, "{\"message\":\"method not allowed\"}"};
+  const std::string role_prefix = "/role-arn/";
+  if (roles && request.path.rfind(role_prefix, 0) == 0) {
+    return roles->respond(uri_decode(request.path.substr(role_prefix.size())), credentials);
+  }
   if (request.path != "/") return {404, "{\"message\":\"not found\"}"};
   return {200, credentials.ecs_json()};
 }

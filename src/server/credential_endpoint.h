@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,13 +43,42 @@ class RenewingCredentials {
   std::optional<Credentials> m_current;
   std::string m_json;
   std::string m_imds_json;
+
+ public:
+  // A copy of the current credentials (for assuming other roles with them).
+  std::optional<Credentials> current() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_current) return std::nullopt;
+    return m_current->clone();
+  }
+
+ private:
   bool m_stopping = false;
   std::thread m_thread;
 };
 
-// The ECS handler: GET / with the exact token (compared in constant time) and a loopback Host; 403 otherwise.
+// Credentials for other roles, assumed with the served credentials: the ECS endpoint's /role-arn/<arn> route,
+// only when enabled. Each role's session is cached until shortly before it expires.
+class RoleArnAssumer {
+ public:
+  using Assume = std::function<Result<Credentials>(const std::string& role_arn, const Credentials& caller)>;
+  RoleArnAssumer(Assume assume, Seconds refresh_window, const Clock& clock)
+      : m_assume(std::move(assume)), m_window(refresh_window), m_clock(clock) {}
+  // The ECS JSON for the role, or an error response.
+  HttpServerResponse respond(const std::string& role_arn, const RenewingCredentials& served);
+
+ private:
+  Assume m_assume;
+  Seconds m_window;
+  const Clock& m_clock;
+  std::mutex m_mutex;
+  std::map<std::string, Credentials> m_cache;
+};
+
+// The ECS handler: GET / (or /role-arn/<arn> when `roles` is given) with the exact token (compared in
+// constant time) and a loopback Host; 403 otherwise.
 HttpServerResponse handle_ecs(const HttpServerRequest& request, const std::string& token, uint16_t port,
-                              const RenewingCredentials& credentials);
+                              const RenewingCredentials& credentials, RoleArnAssumer* roles = nullptr);
 
 // IMDS: IMDSv2 session tokens (PUT /latest/api/token), then credentials under iam/security-credentials/,
 // iam/info, the instance identity document and placement/region. IMDSv1 (no token) only when allowed.

@@ -4,7 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 
 cat >"$TEST_DIR/sts.json" <<JSON
-{"users": [{"name": "tai", "access_key_id": "AKIAKURATESTTAI00001", "secret_access_key": "tai-secret"}], "roles": []}
+{"users": [{"name": "tai", "access_key_id": "AKIAKURATESTTAI00001", "secret_access_key": "tai-secret"}],
+ "roles": [{"arn": "arn:aws:iam::123456789012:role/extra", "max_duration": 3600}]}
 JSON
 start_sts_server "$TEST_DIR/sts.json" --session-seconds 20
 export AWS_ENDPOINT_URL_STS="$STS_URL" KURA_SESSION_REFRESH=8s KURA_SERVER_READ_TIMEOUT=1s
@@ -52,6 +53,22 @@ PY
 pass "an idle client is dropped after the read timeout"
 listening=$(ss -ltn "sport = :$PORT" | tail -n +2 | awk '{print $4}')
 assert_eq "$listening" "127.0.0.1:$PORT" "it listens on loopback only"
+
+# /role-arn/<arn>: only with --allow-role-arn, assumed with the served credentials.
+out=$(kura exec --ecs-server --allow-role-arn tai -- sh -c '
+  curl -s -H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "${AWS_CONTAINER_CREDENTIALS_FULL_URI}role-arn/arn:aws:iam::123456789012:role/extra" > "$0/role.json"
+  curl -s -o /dev/null -w "%{http_code}" -H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "${AWS_CONTAINER_CREDENTIALS_FULL_URI}role-arn/arn:aws:iam::123456789012:role/missing"' "$TEST_DIR")
+assert_eq "$out" "502" "an unassumable role is an error"
+arn=$(python3 - "$TEST_DIR/role.json" <<'PY'
+import json, os, subprocess, sys
+d = json.load(open(sys.argv[1]))
+env = dict(os.environ, AWS_ACCESS_KEY_ID=d["AccessKeyId"], AWS_SECRET_ACCESS_KEY=d["SecretAccessKey"], AWS_SESSION_TOKEN=d["Token"])
+print(subprocess.run(["aws", "--endpoint-url", os.environ["AWS_ENDPOINT_URL_STS"], "--region", "us-east-1", "sts",
+                      "get-caller-identity", "--query", "Arn", "--output", "text"], env=env, capture_output=True,
+                     text=True).stdout.strip())
+PY
+)
+assert_eq "$arn" "arn:aws:sts::123456789012:assumed-role/extra/kura-ecs" "/role-arn serves the assumed role's credentials"
 
 # A boto3 process that runs longer than its credentials live (20 s, renewed 8 s before expiry).
 cat >"$TEST_DIR/longrun.py" <<'PY'
