@@ -47,3 +47,18 @@ assert_eq "$(cat "$TEST_DIR"/out.* | python3 -c 'import json,sys; print(len({jso
   "1" "all 32 got the same credentials"
 arn=$("$AWS_V2" --endpoint-url "$STS_URL" --profile cp sts get-caller-identity --query Arn --output text)
 assert_contains "$arn" "assumed-role/deploy/" "and they work through credential_process"
+
+# A user profile: exactly one STS call in total for 32 callers.
+curl -s -X POST "$STS_URL/__admin/reset-stats" >/dev/null
+curl -s -X POST "$STS_URL/__admin/forget-codes" >/dev/null
+: >"$TEST_DIR/driver.log"
+printf '[profile solo]\nmfa_serial = arn:aws:iam::123456789012:mfa/sam\nmfa_process = %s\n' "$TEST_DIR/driver" >>"$AWS_CONFIG_FILE"
+AWS_ACCESS_KEY_ID=AKIAKURATESTSAM00001 AWS_SECRET_ACCESS_KEY=sam-secret kura add --env solo 2>/dev/null
+pids=()
+for i in $(seq 1 32); do
+  setsid "$KURA_BIN" export --format json solo </dev/null >"$TEST_DIR/solo.$i" 2>"$TEST_DIR/soloerr.$i" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || fail "a caller failed: $(cat "$TEST_DIR"/soloerr.* | sort | uniq -c)"; done
+assert_eq "$(sts_stats | python3 -c 'import json,sys; print(sum(json.load(sys.stdin).values()))')" "1" "32 callers of a user profile: exactly 1 STS call"
+assert_eq "$(wc -l <"$TEST_DIR/driver.log")" "1" "and one prompt"

@@ -42,6 +42,8 @@ assert_eq "$(code -H "Authorization: ${TOKEN}x" "$URI")" "403" "a token with a s
 assert_eq "$(code -H "Authorization: $TOKEN" -H "Host: evil.example:$PORT" "$URI")" "403" "a foreign Host is refused"
 assert_eq "$(code -H "Authorization: $TOKEN" -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' a)" "$URI")" "413" "an oversized request gets 413"
 assert_eq "$(code -H "Authorization: $TOKEN" "${URI}role-arn/arn:aws:iam::1:role/x")" "404" "/role-arn is not served"
+many=(); for i in $(seq 1 40); do many+=(-H "X-H$i: v"); done
+assert_eq "$(code -H "Authorization: $TOKEN" "${many[@]}" "$URI")" "413" "too many headers get 413"
 python3 - "$PORT" <<'PY' || fail "an idle client is dropped after the read timeout"
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
