@@ -121,6 +121,18 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   import_cmd->add_option("--aws-vault-collection", import.aws_vault_collection,
                          "aws-vault's Secret Service collection (awsvault)");
 
+  LoginInput login;
+  CLI::App* login_cmd = app.add_subcommand("login", "Open the AWS console for a profile (or print the URL)");
+  bind_credential_flags(login_cmd, login.flags);
+  auto* path_option = login_cmd->add_option("--path", login.path, "Console path, e.g. /s3");
+  login_cmd->add_option("--destination", login.destination, "A full console URL to land on")
+      ->excludes(path_option);
+  login_cmd->add_flag("--stdout", login.to_stdout, "Print the URL instead of opening a browser");
+  login_cmd->add_flag("--browser-profile", login.browser_profile,
+                      "A separate browser profile per kura profile");
+  login_cmd->add_option("--policy-arn", login.policy_arn,
+                        "IAM users: limit the federation token to this policy");
+
   ServeInput serve;
   CLI::App* serve_cmd =
       app.add_subcommand("serve", "Serve credentials on a local endpoint until interrupted");
@@ -177,6 +189,7 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   if (import_cmd->parsed()) result = run_import(context, import);
   if (backends_cmd->parsed()) result = run_backends(context);
   if (serve_cmd->parsed()) result = run_serve(context, serve);
+  if (login_cmd->parsed()) result = run_login(context, login);
   if (migrate_cmd->parsed()) result = run_migrate(context, migrate);
   if (!result) {
     log_error(result.error());

@@ -117,6 +117,18 @@ struct MigrateInput {
 };
 Result<void> run_migrate(Context& context, const MigrateInput& input);
 
+// kura login: a console sign-in URL for a profile, printed or opened in a browser.
+struct LoginInput {
+  CredentialFlags flags;
+  std::optional<std::string> path;         // console path, e.g. /s3
+  std::optional<std::string> destination;  // a full console URL instead
+  bool to_stdout = false;
+  bool browser_profile = false;  // a browser user-data directory per kura profile
+  std::optional<std::string>
+      policy_arn;  // GetFederationToken: a managed policy instead of "everything the user can"
+};
+Result<void> run_login(Context& context, const LoginInput& input);
+
 // Credentials and the region for a profile, as exec and export need them.
 struct ProfileCredentials {
   Profile profile;

@@ -6,7 +6,11 @@ Gaps it fills (moto 5.2 verifies SigV4 but):
     seed, rejects a reused code, and answers with STS's real error messages;
   * moto's GetSessionToken returns fixed credentials that its own signature check then rejects; here every
     issued credential (GetSessionToken, AssumeRole, GetFederationToken) is usable for signed calls;
-  * fault injection (5xx, throttling) and per-action call counts for the tests.
+  * fault injection (5xx, throttling) and per-action call counts for the tests;
+  * the console federation endpoint (moto has none): GET /federation?Action=getSigninToken checks that the
+    Session JSON carries exactly credentials this server issued, that SessionDuration comes only with role
+    sessions, and refuses GetSessionToken credentials as AWS does; Action=login redirects to Destination when
+    it is on this server (a stand-in console page at /console/...).
 
 Every request's SigV4 signature is recomputed with botocore's own signer (SigV4Auth) and compared in
 constant time. Configuration is a JSON file:
@@ -64,6 +68,8 @@ class State:
         self.roles = {r["arn"]: r for r in config.get("roles", [])}
         self.sessions = {}  # access key id -> dict(secret, token, kind, user, mfa, arn, expires)
         self.used_codes = set()
+        self.federation = {}
+        self.signin_tokens = set()
         self.stats = {}
         self.failures = []  # queued (status, code)
         self.session_seconds = session_seconds
@@ -108,7 +114,54 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/__admin/stats"):
             with self.state.lock:
                 return self.reply(200, json.dumps(self.state.stats), "application/json")
+        if self.path.startswith("/__admin/federation"):
+            with self.state.lock:
+                return self.reply(200, json.dumps(self.state.federation), "application/json")
+        url = urllib.parse.urlparse(self.path)
+        if url.path == "/federation":
+            return self.federation(dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True)))
+        if url.path.startswith("/console"):
+            return self.reply(200, "<html><head><title>kura console</title></head><body>signed in to the "
+                                   "kura test console</body></html>", "text/html")
         self.reply(404, "not found", "text/plain")
+
+    def federation(self, query):
+        with self.state.lock:
+            if query.get("Action") == "getSigninToken":
+                try:
+                    session = json.loads(query["Session"])
+                except (KeyError, ValueError):
+                    return self.reply(400, "bad Session", "text/plain")
+                issued = self.state.sessions.get(session.get("sessionId", ""))
+                if not issued and self.state.trust_foreign and set(session) == {"sessionId", "sessionKey", "sessionToken"}:
+                    # --trust-foreign-sessions: credentials from moto, which this server cannot check
+                    kind = "role" if session["sessionId"].startswith("ASIA") and query.get("SessionDuration") else "foreign"
+                    issued = {"secret": session["sessionKey"], "token": session["sessionToken"], "kind": kind}
+                if (not issued or set(session) != {"sessionId", "sessionKey", "sessionToken"}
+                        or not hmac.compare_digest(session["sessionKey"], issued["secret"])
+                        or not hmac.compare_digest(session["sessionToken"], issued["token"])):
+                    return self.reply(400, "the Session does not carry credentials this server issued", "text/plain")
+                if issued["kind"] == "session":
+                    return self.reply(400, "session-token credentials cannot be federated", "text/plain")
+                duration = query.get("SessionDuration")
+                if duration is not None and issued["kind"] != "role":
+                    return self.reply(400, "SessionDuration is only valid for role sessions", "text/plain")
+                token = secrets.token_urlsafe(32)
+                self.state.signin_tokens.add(token)
+                self.state.federation = {"sessionId": session["sessionId"], "kind": issued["kind"],
+                                         "SessionDuration": duration, "SigninToken": token}
+                return self.reply(200, json.dumps({"SigninToken": token}), "application/json")
+            if query.get("Action") == "login":
+                if query.get("SigninToken") not in self.state.signin_tokens:
+                    return self.reply(400, "unknown SigninToken", "text/plain")
+                self.state.federation["login"] = {k: query.get(k) for k in ("Issuer", "Destination")}
+                destination = query.get("Destination", "")
+                self.send_response(302)
+                self.send_header("Location", destination)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        self.reply(400, "unknown Action", "text/plain")
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
@@ -271,9 +324,12 @@ def main():
     parser.add_argument("--config", required=True)
     parser.add_argument("--port-file", required=True, help="written with the port once listening")
     parser.add_argument("--session-seconds", type=int, default=0, help="override every issued lifetime")
+    parser.add_argument("--trust-foreign-sessions", action="store_true",
+                        help="federation: accept credentials this server did not issue (paired with moto)")
     args = parser.parse_args()
     with open(args.config) as f:
         Handler.state = State(json.load(f), args.session_seconds)
+    Handler.state.trust_foreign = args.trust_foreign_sessions
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     portfile.serve(server, args.port_file)
 

@@ -1,0 +1,193 @@
+// kura login: a console sign-in URL for a profile. Role credentials are federated directly with
+// SessionDuration; IAM-user keys first go through GetFederationToken (session-token credentials cannot be
+// federated). The URL is printed (--stdout) or opened: $BROWSER, else xdg-open/open; --browser-profile (or
+// browser_profile = isolated) gives each kura profile its own browser user-data directory, so several
+// accounts stay signed in side by side.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aws/endpoints.h"
+#include "aws/federation.h"
+#include "cli/commands.h"
+#include "creds/plan.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace kura {
+
+namespace {
+
+constexpr const char* k_allow_all =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
+
+bool on_path(const Environment& env, const std::string& program) {
+  for (const std::string& dir : split(env.get("PATH").value_or("/usr/bin:/bin"), ':')) {
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Starts the browser without waiting for it (it outlives kura).
+Result<void> launch(const std::vector<std::string>& argv, const Environment& env) {
+  std::vector<std::string> environment;
+  for (const auto& [name, value] : env.all()) environment.push_back(name + "=" + value);
+  pid_t pid = ::fork();
+  if (pid < 0) return make_error("cannot start the browser: fork failed");
+  if (pid == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);  // detached from kura entirely
+    ExecRunner runner;
+    (void)runner.exec(argv, environment);
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {};
+}
+
+// $BROWSER (first of a colon-separated list; "%s" stands for the URL), split on spaces.
+std::optional<std::vector<std::string>> browser_command(const Environment& env) {
+  auto browser = env.get("BROWSER");
+  if (!browser) return std::nullopt;
+  std::string first = split(*browser, ':')[0];
+  std::vector<std::string> argv;
+  for (const std::string& word : split(first, ' ')) {
+    if (!word.empty()) argv.push_back(word);
+  }
+  if (argv.empty()) return std::nullopt;
+  return argv;
+}
+
+Result<std::vector<std::string>> isolated_browser(const Environment& env, const std::string& profile,
+                                                  const std::string& url) {
+  std::vector<std::string> argv;
+  if (auto chosen = browser_command(env)) {
+    argv = *chosen;
+  } else {
+    for (const char* candidate : {"chromium", "google-chrome", "chromium-browser", "firefox"}) {
+      if (on_path(env, candidate)) {
+        argv = {candidate};
+        break;
+      }
+    }
+  }
+  if (argv.empty())
+    return make_error("--browser-profile: no Chromium, Chrome or Firefox found", "set BROWSER");
+  std::string directory = env.data_home() + "/kura/browser/" + uri_encode(profile);
+  if (auto made = make_directories(directory, 0700); !made) return made.error();
+  bool firefox = argv[0].find("firefox") != std::string::npos;
+  if (firefox) {
+    argv.insert(argv.end(), {"--profile", directory, "--no-remote"});
+  } else {
+    argv.insert(argv.end(), {"--user-data-dir=" + directory, "--no-first-run", "--no-default-browser-check"});
+  }
+  argv.push_back(url);
+  return argv;
+}
+
+}  // namespace
+
+Result<void> run_login(Context& context, const LoginInput& input) {
+  auto profile = context.profile(input.flags.profile);
+  if (!profile) return profile.error();
+  const Environment& env = context.env();
+  std::string region = resolve_region(input.flags.region, *profile, env);
+  std::optional<Seconds> duration;
+  if (input.flags.duration) {
+    auto parsed = parse_duration(*input.flags.duration);
+    if (!parsed) return parsed.error().context("--duration");
+    duration = *parsed;
+  } else if (profile->duration) {
+    duration = profile->duration;
+  }
+  if (duration && (duration->count() < 900 || duration->count() > 43200)) {
+    return make_error("--duration: a console session lasts 15m to 12h", "e.g. --duration 8h");
+  }
+
+  // Does the chain end in a role? Then its session is federated directly; an IAM user's key is not.
+  bool role = profile->role_arn.has_value();
+  Credentials federated;
+  std::optional<Seconds> session_duration;
+  if (role) {
+    CredentialFlags flags = input.flags;
+    flags.duration.reset();  // the role's own STS duration; SessionDuration below governs the console
+    auto creds = credentials_for(context, flags);
+    if (!creds) return creds.error();
+    federated = std::move(creds->obtained.credentials);
+    session_duration = duration.value_or(Seconds(3600));
+  } else {
+    auto files = context.files();
+    if (!files) return files.error();
+    auto store = context.keystore();
+    if (!store) return store.error();
+    auto key = find_long_term_key(**store, **files, profile->name);
+    if (!key) return key.error();
+    if (!*key) {
+      return make_error("no credentials for profile '" + profile->name + "'",
+                        "store its access key with `kura add " + profile->name + "`");
+    }
+    auto sts = context.sts(*profile, region);
+    if (!sts) return sts.error();
+    auto identity = (*sts)->get_caller_identity(**key);
+    if (!identity) return identity.error().context("profile '" + profile->name + "'");
+    std::string name = identity->arn.substr(identity->arn.rfind('/') + 1);
+    if (name.size() > 32) name.resize(32);
+    GetFederationTokenInput request;
+    request.name = name;
+    request.duration = duration.value_or(Seconds(43200));
+    if (input.policy_arn) {
+      request.policy_arns = {*input.policy_arn};
+    } else {
+      request.policy = k_allow_all;  // the token can do what the user can, no more
+    }
+    auto token = (*sts)->get_federation_token(**key, request);
+    if (!token) return token.error().context("profile '" + profile->name + "'");
+    federated = std::move(*token);
+  }
+
+  std::optional<std::string> federation_override = env.get("KURA_FEDERATION_URL");
+  if (!federation_override) {
+    if (auto it = profile->raw.find("federation_url"); it != profile->raw.end())
+      federation_override = it->second;
+  }
+  ConsoleEndpoints endpoints = console_endpoints(partition_of_region(region), federation_override);
+  auto transport = context.deps().make_transport(HttpOptions::from_environment(env, profile->ca_bundle));
+  auto signin = fetch_signin_token(*transport, endpoints.federation_url, federated, session_duration);
+  if (!signin) return signin.error();
+
+  std::string destination;
+  if (input.destination) {
+    destination = *input.destination;
+  } else {
+    std::string path = input.path.value_or("/console/home");
+    if (path.empty() || path[0] != '/') path = "/" + path;
+    destination =
+        endpoints.console_url + path + (path.find('?') == std::string::npos ? "?" : "&") + "region=" + region;
+  }
+  std::string url = login_url(endpoints.federation_url, "kura", destination, *signin);
+  if (input.to_stdout) {
+    context.out(url + "\n");
+    return {};
+  }
+  bool isolated = input.browser_profile;
+  if (auto it = profile->raw.find("browser_profile");
+      it != profile->raw.end() && to_lower(it->second) == "isolated") {
+    isolated = true;
+  }
+  std::vector<std::string> argv;
+  if (isolated) {
+    auto command = isolated_browser(env, profile->name, url);
+    if (!command) return command.error();
+    argv = *command;
+  } else if (auto chosen = browser_command(env)) {
+    argv = *chosen;
+    argv.push_back(url);
+  } else {
+    argv = {on_path(env, "xdg-open") ? "xdg-open" : "open", url};
+  }
+  log_note("opening the console for '" + profile->name + "' with " + argv[0]);
+  return launch(argv, env);
+}
+
+}  // namespace kura
