@@ -2,11 +2,11 @@
 #include "aws/http.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <mutex>
 
+#include "util/dynamic_library.h"
 #include "util/log.h"
 
 namespace kura {
@@ -54,24 +54,17 @@ struct Curl {
     static std::string failure;
     static std::once_flag once;
     std::call_once(once, [] {
-      void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-      if (!lib) {
-        failure = dlerror();
-        return;
-      }
-      auto bind = [&](auto& fn, const char* name) {
-        fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-        if (!fn && failure.empty()) failure = std::string("libcurl lacks ") + name;
-      };
-      bind(curl.global_init, "curl_global_init");
-      bind(curl.easy_init, "curl_easy_init");
-      bind(curl.easy_setopt, "curl_easy_setopt");
-      bind(curl.easy_perform, "curl_easy_perform");
-      bind(curl.easy_getinfo, "curl_easy_getinfo");
-      bind(curl.easy_cleanup, "curl_easy_cleanup");
-      bind(curl.easy_strerror, "curl_easy_strerror");
-      bind(curl.slist_append, "curl_slist_append");
-      bind(curl.slist_free_all, "curl_slist_free_all");
+      DynamicLibrary lib("libcurl.so.4");
+      lib.bind(curl.global_init, "curl_global_init");
+      lib.bind(curl.easy_init, "curl_easy_init");
+      lib.bind(curl.easy_setopt, "curl_easy_setopt");
+      lib.bind(curl.easy_perform, "curl_easy_perform");
+      lib.bind(curl.easy_getinfo, "curl_easy_getinfo");
+      lib.bind(curl.easy_cleanup, "curl_easy_cleanup");
+      lib.bind(curl.easy_strerror, "curl_easy_strerror");
+      lib.bind(curl.slist_append, "curl_slist_append");
+      lib.bind(curl.slist_free_all, "curl_slist_free_all");
+      failure = lib.failure();
       if (failure.empty()) curl.global_init(CURL_GLOBAL_DEFAULT);
     });
     if (!failure.empty()) {

@@ -28,13 +28,27 @@ Result<ProfileCredentials> credentials_for(Context& context, const CredentialFla
   return ProfileCredentials{std::move(*profile), region, std::move(*obtained)};
 }
 
-std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds) {
-  static const char* const k_stale[] = {
-      "AWS_PROFILE",       "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",         "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",  "AWS_CREDENTIAL_EXPIRATION", "AWS_CREDENTIAL_FILE",
-      "KURA_PROFILE"};
+std::map<std::string, std::string> child_variables(const Environment& env) {
+  // Whatever would make the child use other credentials than the ones kura hands it.
+  static const char* const k_stale[] = {"AWS_PROFILE",
+                                        "AWS_DEFAULT_PROFILE",
+                                        "AWS_ACCESS_KEY_ID",
+                                        "AWS_SECRET_ACCESS_KEY",
+                                        "AWS_SESSION_TOKEN",
+                                        "AWS_SECURITY_TOKEN",
+                                        "AWS_CREDENTIAL_EXPIRATION",
+                                        "AWS_CREDENTIAL_FILE",
+                                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                                        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                                        "KURA_PROFILE"};
   std::map<std::string, std::string> vars = env.all();
   for (const char* name : k_stale) vars.erase(name);
+  return vars;
+}
+
+std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds) {
+  std::map<std::string, std::string> vars = child_variables(env);
   const Credentials& c = creds.obtained.credentials;
   vars["AWS_ACCESS_KEY_ID"] = c.access_key_id;
   vars["AWS_SECRET_ACCESS_KEY"] = std::string(c.secret_access_key.view());

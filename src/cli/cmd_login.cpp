@@ -21,13 +21,6 @@ namespace {
 constexpr const char* k_allow_all =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
 
-bool on_path(const Environment& env, const std::string& program) {
-  for (const std::string& dir : split(env.get("PATH").value_or("/usr/bin:/bin"), ':')) {
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 // Starts the browser without waiting for it (it outlives kura).
 Result<void> launch(const std::vector<std::string>& argv, const Environment& env) {
   std::vector<std::string> environment;
@@ -66,7 +59,7 @@ Result<std::vector<std::string>> isolated_browser(const Environment& env, const 
     argv = *chosen;
   } else {
     for (const char* candidate : {"chromium", "google-chrome", "chromium-browser", "firefox"}) {
-      if (on_path(env, candidate)) {
+      if (env.has_program(candidate)) {
         argv = {candidate};
         break;
       }
@@ -184,7 +177,7 @@ Result<void> run_login(Context& context, const LoginInput& input) {
     argv = *chosen;
     argv.push_back(url);
   } else {
-    argv = {on_path(env, "xdg-open") ? "xdg-open" : "open", url};
+    argv = {env.has_program("xdg-open") ? "xdg-open" : "open", url};
   }
   log_note("opening the console for '" + profile->name + "' with " + argv[0]);
   return launch(argv, env);

@@ -108,14 +108,8 @@ Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
       !started) {
     return started;
   }
-  std::map<std::string, std::string> vars = context.env().all();
-  for (const char* stale :
-       {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_DISABLED"}) {
-    vars.erase(stale);
-  }
+  std::map<std::string, std::string> vars = child_variables(context.env());
+  vars.erase("AWS_EC2_METADATA_DISABLED");  // the child must be allowed to ask the endpoint
   const std::string url = "http://127.0.0.1:" + std::to_string(endpoint.port) + "/";
   if (input.imds_server) {
     vars["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = url;

@@ -1,6 +1,7 @@
 // The commands: each has an input struct and a function that runs it against a Context (no argv, no CLI11).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,6 +138,8 @@ struct ProfileCredentials {
 };
 Result<ProfileCredentials> credentials_for(Context& context, const CredentialFlags& flags);
 
+// The caller's environment without any variable that would point a child at other credentials.
+std::map<std::string, std::string> child_variables(const Environment& env);
 // The variables exec sets, and the stale ones it removes, in one place.
 std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds);
 

@@ -3,14 +3,15 @@
 // linking libcrypto would cost every kura run ~2 ms (docs/PERFORMANCE.md).
 #include "crypto/jwe.h"
 
-#include <dlfcn.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
 #include <memory>
 #include <mutex>
+
 #include <nlohmann/json.hpp>
 #include <vector>
+#include "util/dynamic_library.h"
 
 namespace kura {
 
@@ -36,16 +37,8 @@ struct Crypto {
     static std::string failure;
     static std::once_flag once;
     std::call_once(once, [] {
-      void* handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
-      if (!handle) {
-        failure = dlerror();
-        return;
-      }
-      auto bind = [&](auto& fn, const char* name) {
-        fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, name));
-        if (!fn && failure.empty()) failure = std::string("missing symbol ") + name;
-      };
-#define KURA_BIND(name) bind(lib.name, #name)
+      DynamicLibrary library("libcrypto.so.3");
+#define KURA_BIND(name) library.bind(lib.name, #name)
       KURA_BIND(PKCS5_PBKDF2_HMAC);
       KURA_BIND(EVP_sha256);
       KURA_BIND(EVP_aes_128_wrap);
@@ -58,6 +51,7 @@ struct Crypto {
       KURA_BIND(EVP_DecryptUpdate);
       KURA_BIND(EVP_DecryptFinal_ex);
 #undef KURA_BIND
+      failure = library.failure();
     });
     if (!failure.empty())
       return make_error("cannot load OpenSSL's libcrypto: " + failure, "apt-get install libssl3");

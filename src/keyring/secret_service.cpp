@@ -2,10 +2,11 @@
 // libsecret brings glib and gio, whose start-up cost every kura run would otherwise pay. libsecret negotiates
 // an encrypted D-Bus session (dh-ietf1024-sha256-aes128-cbc-pkcs7) whenever the service offers one, so
 // secrets do not cross the bus in plain (aws-vault's do).
-#include <dlfcn.h>
 #include <libsecret/secret.h>
 
 #include <mutex>
+
+#include "util/dynamic_library.h"
 
 #include "keyring/backends.h"
 #include "util/log.h"
@@ -53,16 +54,8 @@ struct LibSecret {
     static std::string failure;
     static std::once_flag once;
     std::call_once(once, [] {
-      void* handle = dlopen("libsecret-1.so.0", RTLD_NOW | RTLD_LOCAL);
-      if (!handle) {
-        failure = dlerror();
-        return;
-      }
-      auto bind = [&](auto& fn, const char* name) {
-        fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, name));
-        if (!fn && failure.empty()) failure = std::string("missing symbol ") + name;
-      };
-#define KURA_BIND(name) bind(lib.name, #name)
+      DynamicLibrary library("libsecret-1.so.0");
+#define KURA_BIND(name) library.bind(lib.name, #name)
       KURA_BIND(secret_password_storev_sync);
       KURA_BIND(secret_password_lookupv_sync);
       KURA_BIND(secret_password_clearv_sync);
@@ -94,6 +87,7 @@ struct LibSecret {
       KURA_BIND(secret_value_get_text);
       KURA_BIND(secret_value_unref);
 #undef KURA_BIND
+      failure = library.failure();
     });
     if (!failure.empty()) {
       return make_error("secret service: cannot load libsecret: " + failure,

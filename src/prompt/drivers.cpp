@@ -20,13 +20,6 @@ bool has_terminal() {
   return true;
 }
 
-bool on_path(const Environment& env, const std::string& program) {
-  for (const std::string& dir : split(env.get("PATH").value_or("/usr/bin:/bin"), ':')) {
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 Result<std::string> run_driver(const std::string& name, const std::vector<std::string>& argv,
                                const Environment& env) {
   std::map<std::string, std::string> child_env;
@@ -62,7 +55,7 @@ std::string automatic_driver(const Environment& env, const std::optional<std::st
   if (mfa_process) return "mfa_process";
   if (has_terminal()) return "terminal";
   for (const char* gui : {"zenity", "kdialog", "osascript"}) {
-    if (on_path(env, gui) &&
+    if (env.has_program(gui) &&
         (std::string(gui) == "osascript" || env.get("DISPLAY") || env.get("WAYLAND_DISPLAY"))) {
       return gui;
     }

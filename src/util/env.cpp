@@ -31,6 +31,19 @@ std::string Environment::home() const {
   return "/";
 }
 
+bool Environment::has_program(const std::string& program) const {
+  std::string path = get("PATH").value_or("/usr/bin:/bin");
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t colon = path.find(':', start);
+    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return false;
+}
+
 std::string Environment::data_home() const {
   if (auto xdg = get("XDG_DATA_HOME")) return *xdg;
   return home() + "/.local/share";

@@ -20,6 +20,8 @@ class Environment {
   const std::map<std::string, std::string>& all() const { return m_vars; }
 
   std::string home() const;
+  // Whether an executable `program` is in one of $PATH's directories.
+  bool has_program(const std::string& program) const;
   // $XDG_DATA_HOME or ~/.local/share.
   std::string data_home() const;
 
