@@ -17,19 +17,23 @@ namespace kura {
 
 namespace {
 
+// Every function used, listed once: declared as members and bound by name from the same list.
+#define KURA_LIBCRYPTO_SYMBOLS(X) \
+  X(PKCS5_PBKDF2_HMAC)            \
+  X(EVP_sha256)                   \
+  X(EVP_aes_128_wrap)             \
+  X(EVP_aes_256_gcm)              \
+  X(EVP_CIPHER_CTX_new)           \
+  X(EVP_CIPHER_CTX_free)          \
+  X(EVP_CIPHER_CTX_set_flags)     \
+  X(EVP_CIPHER_CTX_ctrl)          \
+  X(EVP_DecryptInit_ex)           \
+  X(EVP_DecryptUpdate)            \
+  X(EVP_DecryptFinal_ex)
+
 struct Crypto {
-#define KURA_FN(name) decltype(&::name) name = nullptr
-  KURA_FN(PKCS5_PBKDF2_HMAC);
-  KURA_FN(EVP_sha256);
-  KURA_FN(EVP_aes_128_wrap);
-  KURA_FN(EVP_aes_256_gcm);
-  KURA_FN(EVP_CIPHER_CTX_new);
-  KURA_FN(EVP_CIPHER_CTX_free);
-  KURA_FN(EVP_CIPHER_CTX_set_flags);
-  KURA_FN(EVP_CIPHER_CTX_ctrl);
-  KURA_FN(EVP_DecryptInit_ex);
-  KURA_FN(EVP_DecryptUpdate);
-  KURA_FN(EVP_DecryptFinal_ex);
+#define KURA_FN(name) decltype(&::name) name = nullptr;
+  KURA_LIBCRYPTO_SYMBOLS(KURA_FN)
 #undef KURA_FN
 
   static Result<const Crypto*> load() {
@@ -38,18 +42,8 @@ struct Crypto {
     static std::once_flag once;
     std::call_once(once, [] {
       DynamicLibrary library("libcrypto.so.3");
-#define KURA_BIND(name) library.bind(lib.name, #name)
-      KURA_BIND(PKCS5_PBKDF2_HMAC);
-      KURA_BIND(EVP_sha256);
-      KURA_BIND(EVP_aes_128_wrap);
-      KURA_BIND(EVP_aes_256_gcm);
-      KURA_BIND(EVP_CIPHER_CTX_new);
-      KURA_BIND(EVP_CIPHER_CTX_free);
-      KURA_BIND(EVP_CIPHER_CTX_set_flags);
-      KURA_BIND(EVP_CIPHER_CTX_ctrl);
-      KURA_BIND(EVP_DecryptInit_ex);
-      KURA_BIND(EVP_DecryptUpdate);
-      KURA_BIND(EVP_DecryptFinal_ex);
+#define KURA_BIND(name) library.bind(lib.name, #name);
+      KURA_LIBCRYPTO_SYMBOLS(KURA_BIND)
 #undef KURA_BIND
       failure = library.failure();
     });

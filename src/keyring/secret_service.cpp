@@ -15,38 +15,42 @@ namespace kura {
 
 namespace {
 
+// Every function used, listed once: declared as members and bound by name from the same list.
+#define KURA_LIBSECRET_SYMBOLS(X)         \
+  X(secret_password_storev_sync)          \
+  X(secret_password_lookupv_sync)         \
+  X(secret_password_clearv_sync)          \
+  X(secret_password_searchv_sync)         \
+  X(secret_password_free)                 \
+  X(secret_retrievable_get_attributes)    \
+  X(secret_service_get_sync)              \
+  X(secret_service_load_collections_sync) \
+  X(secret_service_get_collections)       \
+  X(secret_collection_get_label)          \
+  X(secret_collection_create_sync)        \
+  X(g_dbus_proxy_get_object_path)         \
+  X(g_hash_table_new)                     \
+  X(g_hash_table_insert)                  \
+  X(g_hash_table_lookup)                  \
+  X(g_hash_table_unref)                   \
+  X(g_str_hash)                           \
+  X(g_str_equal)                          \
+  X(g_error_free)                         \
+  X(g_list_free_full)                     \
+  X(g_object_unref)                       \
+  X(g_free)                               \
+  X(secret_collection_load_items_sync)    \
+  X(secret_collection_get_items)          \
+  X(secret_item_get_label)                \
+  X(secret_item_get_locked)               \
+  X(secret_item_load_secret_sync)         \
+  X(secret_item_get_secret)               \
+  X(secret_value_get_text)                \
+  X(secret_value_unref)
+
 struct LibSecret {
-#define KURA_FN(name) decltype(&::name) name = nullptr
-  KURA_FN(secret_password_storev_sync);
-  KURA_FN(secret_password_lookupv_sync);
-  KURA_FN(secret_password_clearv_sync);
-  KURA_FN(secret_password_searchv_sync);
-  KURA_FN(secret_password_free);
-  KURA_FN(secret_retrievable_get_attributes);
-  KURA_FN(secret_service_get_sync);
-  KURA_FN(secret_service_load_collections_sync);
-  KURA_FN(secret_service_get_collections);
-  KURA_FN(secret_collection_get_label);
-  KURA_FN(secret_collection_create_sync);
-  KURA_FN(g_dbus_proxy_get_object_path);
-  KURA_FN(g_hash_table_new);
-  KURA_FN(g_hash_table_insert);
-  KURA_FN(g_hash_table_lookup);
-  KURA_FN(g_hash_table_unref);
-  KURA_FN(g_str_hash);
-  KURA_FN(g_str_equal);
-  KURA_FN(g_error_free);
-  KURA_FN(g_list_free_full);
-  KURA_FN(g_object_unref);
-  KURA_FN(g_free);
-  KURA_FN(secret_collection_load_items_sync);
-  KURA_FN(secret_collection_get_items);
-  KURA_FN(secret_item_get_label);
-  KURA_FN(secret_item_get_locked);
-  KURA_FN(secret_item_load_secret_sync);
-  KURA_FN(secret_item_get_secret);
-  KURA_FN(secret_value_get_text);
-  KURA_FN(secret_value_unref);
+#define KURA_FN(name) decltype(&::name) name = nullptr;
+  KURA_LIBSECRET_SYMBOLS(KURA_FN)
 #undef KURA_FN
 
   static Result<const LibSecret*> load() {
@@ -55,37 +59,8 @@ struct LibSecret {
     static std::once_flag once;
     std::call_once(once, [] {
       DynamicLibrary library("libsecret-1.so.0");
-#define KURA_BIND(name) library.bind(lib.name, #name)
-      KURA_BIND(secret_password_storev_sync);
-      KURA_BIND(secret_password_lookupv_sync);
-      KURA_BIND(secret_password_clearv_sync);
-      KURA_BIND(secret_password_searchv_sync);
-      KURA_BIND(secret_password_free);
-      KURA_BIND(secret_retrievable_get_attributes);
-      KURA_BIND(secret_service_get_sync);
-      KURA_BIND(secret_service_load_collections_sync);
-      KURA_BIND(secret_service_get_collections);
-      KURA_BIND(secret_collection_get_label);
-      KURA_BIND(secret_collection_create_sync);
-      KURA_BIND(g_dbus_proxy_get_object_path);
-      KURA_BIND(g_hash_table_new);
-      KURA_BIND(g_hash_table_insert);
-      KURA_BIND(g_hash_table_lookup);
-      KURA_BIND(g_hash_table_unref);
-      KURA_BIND(g_str_hash);
-      KURA_BIND(g_str_equal);
-      KURA_BIND(g_error_free);
-      KURA_BIND(g_list_free_full);
-      KURA_BIND(g_object_unref);
-      KURA_BIND(g_free);
-      KURA_BIND(secret_collection_load_items_sync);
-      KURA_BIND(secret_collection_get_items);
-      KURA_BIND(secret_item_get_label);
-      KURA_BIND(secret_item_get_locked);
-      KURA_BIND(secret_item_load_secret_sync);
-      KURA_BIND(secret_item_get_secret);
-      KURA_BIND(secret_value_get_text);
-      KURA_BIND(secret_value_unref);
+#define KURA_BIND(name) library.bind(lib.name, #name);
+      KURA_LIBSECRET_SYMBOLS(KURA_BIND)
 #undef KURA_BIND
       failure = library.failure();
     });
