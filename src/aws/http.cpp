@@ -29,7 +29,7 @@ namespace {
 
 size_t append_body(char* data, size_t size, size_t count, void* user) {
   auto* body = static_cast<std::string*>(user);
-  constexpr size_t k_max_body = 64 * 1024;  // STS answers are a few KiB; refuse to buffer a flood
+  constexpr size_t k_max_body = size_t{64} * 1024;  // STS answers are a few KiB; refuse to buffer a flood
   if (body->size() + size * count > k_max_body) return 0;
   body->append(data, size * count);
   return size * count;
@@ -85,7 +85,8 @@ class CurlTransport final : public HttpTransport {
     CURL* curl = c.easy_init();
     if (!curl) return make_error("cannot initialise libcurl");
     HttpResponse response;
-    response.body.reserve(64 * 1024);  // credentials arrive here: no reallocation, so no stray unwiped copy
+    response.body.reserve(size_t{64} *
+                          1024);  // credentials arrive here: no reallocation, so no stray unwiped copy
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
       if (name == "Host" || name == "host") continue;  // curl derives Host from the URL

@@ -122,6 +122,7 @@ Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
   vars["AWS_DEFAULT_REGION"] = endpoint.region;
   vars["KURA_PROFILE"] = input.flags.profile;
   std::vector<std::string> environment;
+  environment.reserve(vars.size());
   for (const auto& [name, value] : vars) environment.push_back(name + "=" + value);
   std::vector<std::string> command = input.command;
   if (command.empty()) command.push_back(context.env().get("SHELL").value_or("/bin/sh"));

@@ -32,7 +32,7 @@ namespace {
   X(EVP_DecryptFinal_ex)
 
 struct Crypto {
-#define KURA_FN(name) decltype(&::name) name = nullptr;
+#define KURA_FN(name) decltype(&::name) name = nullptr;  // NOLINT(bugprone-macro-parentheses): a declaration
   KURA_LIBCRYPTO_SYMBOLS(KURA_FN)
 #undef KURA_FN
 
@@ -154,7 +154,7 @@ Result<Secret> jwe_decrypt_pbes2(std::string_view token, std::string_view passph
     wipe_string(plain);
     return make_error("JWE: the content failed authentication (damaged file)");
   }
-  plain.resize(static_cast<size_t>(length + final_length));
+  plain.resize(static_cast<size_t>(length) + static_cast<size_t>(final_length));
   return Secret(std::move(plain));
 }
 

@@ -49,7 +49,7 @@ namespace {
   X(secret_value_unref)
 
 struct LibSecret {
-#define KURA_FN(name) decltype(&::name) name = nullptr;
+#define KURA_FN(name) decltype(&::name) name = nullptr;  // NOLINT(bugprone-macro-parentheses): a declaration
   KURA_LIBSECRET_SYMBOLS(KURA_FN)
 #undef KURA_FN
 

@@ -46,7 +46,7 @@ Result<SpawnResult> spawn(const std::vector<std::string>& argv, std::string_view
   close(err[1]);
   SpawnResult result;
   // Output may be a secret (`pass show`): growing a string by reallocation would leave unwiped copies behind.
-  result.out.reserve(64 * 1024);
+  result.out.reserve(size_t{64} * 1024);
   size_t written = 0;
   if (input.empty()) {
     close(in[1]);

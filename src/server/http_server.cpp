@@ -163,7 +163,8 @@ void LoopbackServer::loop() {
     }
     for (size_t i = 0; i < connections.size(); ++i) {
       Connection& c = connections[i];
-      short revents = i + 1 < fds.size() && fds[i + 1].fd == c.fd ? fds[i + 1].revents : 0;
+      short revents =
+          i + 1 < fds.size() && fds[i + 1].fd == c.fd ? fds[i + 1].revents : static_cast<short>(0);
       bool drop = false;
       if (revents & (POLLERR | POLLHUP | POLLNVAL)) drop = !(revents & POLLIN);
       if (!drop && (revents & POLLIN)) {
