@@ -73,7 +73,7 @@ struct Names {
 };
 
 Result<Names> section_names(const MfaCommandInput& input, const Environment& env, const ConfigFiles& files,
-                            Keystore& store, const MfaLog& log) {
+                            Keystore& store) {
   Names names;
   names.profile = input.profile.value_or(env.get("AWS_PROFILE").value_or("default"));
   std::string long_suffix = input.long_suffix.value_or("long-term");
@@ -99,7 +99,6 @@ Result<Names> section_names(const MfaCommandInput& input, const Environment& env
         "The value for '--long-term-suffix' cannot be equal to the value for '--short-term-suffix'",
         "both name the section [" + names.long_term + "]");
   }
-  (void)log;
   return names;
 }
 
@@ -168,7 +167,7 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
   if (!files) return files.error();
   auto store = context.keystore();
   if (!store) return store.error();
-  auto names = section_names(input, env, **files, **store, log);
+  auto names = section_names(input, env, **files, **store);
   if (!names) return names.error();
 
   // The profile's settings in ~/.aws/config, which aws-mfa ignored.

@@ -10,17 +10,11 @@ namespace {
 
 // Removes the sessions of one profile, or all sessions (including unreadable ones) when none is named.
 Result<int> remove_sessions(Keystore& store, const std::optional<std::string>& profile) {
-  int removed = 0;
   if (profile) {
-    auto sessions = list_sessions(store, profile);
-    if (!sessions) return sessions.error();
-    for (const auto& [id, session] : *sessions) {
-      auto gone = store.remove(session_item(id));
-      if (!gone) return gone.error();
-      removed += *gone ? 1 : 0;
-    }
-    return removed;
+    return remove_sessions_where(store,
+                                 [&](const CachedSession& session) { return session.profile == *profile; });
   }
+  int removed = 0;
   auto items = store.list();
   if (!items) return items.error();
   for (const auto& item : *items) {

@@ -6,15 +6,25 @@
 
 namespace kura {
 
+const IniSection* plaintext_key_section(const ConfigFiles& files, const std::string& profile) {
+  for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
+    if (!section) continue;
+    auto id = section->values.find("aws_access_key_id");
+    if (id != section->values.end() && !id->second.empty() &&
+        section->values.count("aws_secret_access_key")) {
+      return section;
+    }
+  }
+  return nullptr;
+}
+
 Result<std::optional<Credentials>> find_long_term_key(Keystore& keystore, const ConfigFiles& files,
                                                       const std::string& profile) {
   auto stored = load_master_key(keystore, profile);
   if (!stored || *stored) return stored;
-  for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
-    if (!section) continue;
+  if (const IniSection* section = plaintext_key_section(files, profile)) {
     auto id = section->values.find("aws_access_key_id");
     auto secret = section->values.find("aws_secret_access_key");
-    if (id == section->values.end() || secret == section->values.end() || id->second.empty()) continue;
     Credentials key;
     key.access_key_id = id->second;
     key.secret_access_key = Secret(std::string_view(secret->second));
@@ -78,12 +88,8 @@ namespace {
 // The part of a cache id that names the base key, known without touching the keystore: a plaintext key's id
 // (editing the file renews), else "stored" (`kura add`/`remove` drop sessions made from a stored key).
 std::string key_identity(const ConfigFiles& files, const std::string& profile) {
-  for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
-    if (!section) continue;
-    auto id = section->values.find("aws_access_key_id");
-    if (id != section->values.end() && !id->second.empty()) return id->second;
-  }
-  return "stored";
+  const IniSection* section = plaintext_key_section(files, profile);
+  return section ? section->values.at("aws_access_key_id") : "stored";
 }
 
 }  // namespace

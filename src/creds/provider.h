@@ -44,6 +44,9 @@ struct ObtainedCredentials {
   Origin origin = Origin::sts;
 };
 
+// The credentials- or config-file section holding a profile's plaintext key, if any.
+const IniSection* plaintext_key_section(const ConfigFiles& files, const std::string& profile);
+
 // Long-term key of a profile: from the keystore, else plaintext keys in the credentials or config file.
 Result<std::optional<Credentials>> find_long_term_key(Keystore& keystore, const ConfigFiles& files,
                                                       const std::string& profile);

@@ -124,11 +124,17 @@ Result<void> store_session(Keystore& store, const std::string& cache_id, const C
 }
 
 Result<int> remove_sessions_of(Keystore& store, const std::string& profile) {
+  return remove_sessions_where(store, [&](const CachedSession& session) {
+    return session.profile == profile || session.base == profile;
+  });
+}
+
+Result<int> remove_sessions_where(Keystore& store, const std::function<bool(const CachedSession&)>& which) {
   auto sessions = list_sessions(store, std::nullopt);
   if (!sessions) return sessions.error();
   int removed = 0;
   for (const auto& [id, session] : *sessions) {
-    if (session.profile != profile && session.base != profile) continue;
+    if (!which(session)) continue;
     auto gone = store.remove(session_item(id));
     if (!gone) return gone.error();
     removed += *gone ? 1 : 0;

@@ -1,6 +1,7 @@
 // What kura keeps in a keystore: long-term keys ("master:<profile>") and sessions ("session:<id>").
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct CachedSession {
 
 Result<std::optional<CachedSession>> load_session(Keystore& store, const std::string& cache_id);
 Result<void> store_session(Keystore& store, const std::string& cache_id, const CachedSession& session);
+// Removes the readable sessions `which` selects; how many went.
+Result<int> remove_sessions_where(Keystore& store, const std::function<bool(const CachedSession&)>& which);
 // Removes every session made for `profile` or starting from its long-term key; how many went.
 Result<int> remove_sessions_of(Keystore& store, const std::string& profile);
 

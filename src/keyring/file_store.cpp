@@ -237,9 +237,4 @@ Result<std::vector<std::string>> FileStore::list() {
   return items;
 }
 
-void FileStore::lock() {
-  if (m_options.key_cache && !m_cache_description.empty()) m_options.key_cache->remove(m_cache_description);
-  m_key.reset();
-}
-
 }  // namespace kura

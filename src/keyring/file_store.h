@@ -32,9 +32,6 @@ class FileStore final : public Keystore {
   Result<bool> remove(const std::string& item) override;
   Result<std::vector<std::string>> list() override;
 
-  // Forgets the unlocked key held in the key cache.
-  void lock();
-
  private:
   enum class Create { no, yes };
   // False: the store does not exist yet (and was not created).

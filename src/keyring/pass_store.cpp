@@ -95,13 +95,19 @@ class PassKeystore final : public Keystore {
   std::map<std::string, std::string> m_env;
 };
 
-}  // namespace
-
-Result<void> probe_pass(const BackendOptions& options) {
+// The store's directory, if `pass init` made one there.
+Result<std::string> initialised_store(const BackendOptions& options) {
   std::string directory = store_directory(options);
   if (!file_exists(directory + "/.gpg-id")) {
     return make_error("no password store at " + directory, "create one with `pass init GPG-ID`");
   }
+  return directory;
+}
+
+}  // namespace
+
+Result<void> probe_pass(const BackendOptions& options) {
+  if (auto store = initialised_store(options); !store) return store.error();
   auto version = spawn({"pass", "version"}, {}, {});
   if (!version || version->exit_code != 0) return make_error("the `pass` program is not installed");
   return {};
@@ -109,12 +115,9 @@ Result<void> probe_pass(const BackendOptions& options) {
 
 Result<std::unique_ptr<Keystore>> open_pass(const BackendOptions& options) {
   // Only the store's marker here: running `pass version` on every open would cost every run ~25 ms.
-  std::string directory = store_directory(options);
-  if (!file_exists(directory + "/.gpg-id")) {
-    return make_error("no password store at " + directory, "create one with `pass init GPG-ID`");
-  }
-  return std::unique_ptr<Keystore>(
-      std::make_unique<PassKeystore>(store_directory(options), options.pass_prefix));
+  auto directory = initialised_store(options);
+  if (!directory) return directory.error();
+  return std::unique_ptr<Keystore>(std::make_unique<PassKeystore>(*directory, options.pass_prefix));
 }
 
 }  // namespace kura

@@ -72,36 +72,28 @@ struct LibSecret {
   }
 };
 
+constexpr SecretSchema item_schema(SecretSchemaFlags flags) {
+  return {"io.kura.Item",
+          flags,
+          {{"kind", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"item", SECRET_SCHEMA_ATTRIBUTE_STRING}, {nullptr, {}}},
+          0,
+          nullptr,
+          nullptr,
+          nullptr,
+          nullptr,
+          nullptr,
+          nullptr,
+          nullptr};
+}
+
 const SecretSchema* schema() {
-  static const SecretSchema k_schema = {
-      "io.kura.Item",
-      SECRET_SCHEMA_NONE,
-      {{"kind", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"item", SECRET_SCHEMA_ATTRIBUTE_STRING}, {nullptr, {}}},
-      0,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr};
+  static const SecretSchema k_schema = item_schema(SECRET_SCHEMA_NONE);
   return &k_schema;
 }
 
 // The same attributes without matching the schema name: a locked gnome-keyring cannot match xdg:schema.
 const SecretSchema* schema_by_attributes() {
-  static const SecretSchema k_schema = {
-      "io.kura.Item",
-      SECRET_SCHEMA_DONT_MATCH_NAME,
-      {{"kind", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"item", SECRET_SCHEMA_ATTRIBUTE_STRING}, {nullptr, {}}},
-      0,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr,
-      nullptr};
+  static const SecretSchema k_schema = item_schema(SECRET_SCHEMA_DONT_MATCH_NAME);
   return &k_schema;
 }
 
