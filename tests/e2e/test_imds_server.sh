@@ -10,6 +10,8 @@ start_sts_server "$TEST_DIR/sts.json"
 export AWS_ENDPOINT_URL_STS="$STS_URL"
 printf '[profile uma]\nregion = eu-central-1\n' >"$AWS_CONFIG_FILE"
 AWS_ACCESS_KEY_ID=AKIAKURATESTUMA00001 AWS_SECRET_ACCESS_KEY=uma-secret kura add --env uma 2>/dev/null
+# botocore gives IMDS 1 s and one attempt by default: too tight when the whole suite runs on two cores.
+export AWS_METADATA_SERVICE_TIMEOUT=5 AWS_METADATA_SERVICE_NUM_ATTEMPTS=3
 
 for cli in "$AWS_V1" "$AWS_V2"; do
   out=$(kura exec --imds-server uma -- sh -c 'test -z "$AWS_ACCESS_KEY_ID" && "$0" --endpoint-url "$1" sts get-caller-identity --query Arn --output text' "$cli" "$STS_URL")

@@ -17,15 +17,15 @@ for line in sys.stdin:
     e = json.loads(line)
     body = base64.b64decode(e["body"]).decode() if e.get("body_encoded") else (e.get("body") or "")
     print(urllib.parse.parse_qs(body).get("Action", ["?"])[0])'; }
-reset() { curl -s -X POST "$MOTO_URL/moto-api/recorder/reset-recording" >/dev/null
-          curl -s -X POST "$MOTO_URL/moto-api/recorder/start-recording" >/dev/null; }
+# The actions a command caused: the recording after it, less the recording before it (resetting the recorder
+# between commands races with moto writing the previous request).
+curl -s -X POST "$MOTO_URL/moto-api/recorder/start-recording" >/dev/null
+caused_by() { local before; before=$(actions | wc -l); "$@" >"$TEST_DIR/url"; actions | tail -n +$((before + 1)); }
 
-reset
-url=$(kura login wes --stdout)
-assert_contains "$url" "Action=login" "an IAM user gets a login URL"
-assert_eq "$(actions | sort | tr '\n' ' ')" "GetCallerIdentity GetFederationToken " "an IAM user's key: GetCallerIdentity, then GetFederationToken"
+new=$(caused_by kura login wes --stdout)
+assert_contains "$(cat "$TEST_DIR/url")" "Action=login" "an IAM user gets a login URL"
+assert_eq "$(echo "$new" | sort | tr '\n' ' ')" "GetCallerIdentity GetFederationToken " "an IAM user's key: GetCallerIdentity, then GetFederationToken"
 
-reset
-url=$(kura login viewer --stdout)
-assert_contains "$url" "Action=login" "a role gets a login URL"
-assert_eq "$(actions | tr '\n' ' ')" "AssumeRole " "a role profile: AssumeRole only, no GetFederationToken"
+new=$(caused_by kura login viewer --stdout)
+assert_contains "$(cat "$TEST_DIR/url")" "Action=login" "a role gets a login URL"
+assert_eq "$(echo "$new" | tr '\n' ' ')" "AssumeRole " "a role profile: AssumeRole only, no GetFederationToken"
