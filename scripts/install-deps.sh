@@ -7,10 +7,11 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
-  libcurl4 libcurl4-openssl-dev libsodium-dev nlohmann-json3-dev libcli11-dev libpugixml-dev \
+  libcurl4 libcurl4-openssl-dev libsodium-dev nlohmann-json3-dev libpugixml-dev \
   libkeyutils-dev keyutils libsecret-1-dev libsecret-1-0 libsecret-tools gnome-keyring dbus pass gnupg \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
-  awscli oathtool curl util-linux bsdutils procps iproute2 time hyperfine wrk python3 chromium
+  awscli oathtool curl util-linux bsdutils procps iproute2 time hyperfine wrk python3 chromium \
+  clang libclang-rt-14-dev clang-tidy clang-format
 # moto_server, botocore and AWS CLI v1 come with this machine image's Python; elsewhere pip brings them.
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import botocore' 2>/dev/null; then
   python3 -m pip install --quiet 'moto[server]==5.2.1' awscli boto3 || {

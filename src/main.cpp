@@ -3,16 +3,23 @@
 
 #include "cli/app.h"
 #include "cli/context.h"
+#include "keyring/selection.h"
+#include "process/hardening.h"
 
 int main(int argc, char** argv) {
+  // Before anything secret is read: no core dumps, no ptrace by the user's other processes.
+  kura::harden_process();
+  // kura reads its environment once; the secret variables then leave the process environment for good.
+  kura::Environment env = kura::Environment::from_process();
+  kura::scrub_secret_variables();
   kura::SystemClock clock;
   kura::TtyPrompt prompt;
   kura::ExecRunner runner;
-  kura::AppDeps deps{kura::Environment::from_process(),
+  kura::AppDeps deps{std::move(env),
                      clock,
                      prompt,
                      runner,
-                     kura::open_default_keystore,
+                     kura::open_keystore,
                      [](const kura::HttpOptions& options) { return kura::make_curl_transport(options); },
                      [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }};
   std::vector<std::string> args(argv + 1, argv + argc);

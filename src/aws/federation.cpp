@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/sized_text.h"
 #include "util/strings.h"
 
 namespace kura {
@@ -24,16 +25,19 @@ ConsoleEndpoints console_endpoints(const std::string& partition,
 
 std::string signin_token_request_url(const std::string& federation_url, const Credentials& credentials,
                                      std::optional<Seconds> session_duration) {
-  nlohmann::json session = {{"sessionId", credentials.access_key_id},
-                            {"sessionKey", std::string(credentials.secret_access_key.view())},
-                            {"sessionToken", std::string(credentials.session_token.view())}};
-  std::string text = session.dump();
-  wipe_string(session["sessionKey"].get_ref<std::string&>());
-  wipe_string(session["sessionToken"].get_ref<std::string&>());
+  Secret session = sized_text([&](TextWriter& w) {
+    JsonObjectWriter json(w);
+    json.string("sessionId", credentials.access_key_id);
+    json.string("sessionKey", credentials.secret_access_key.view());
+    json.string("sessionToken", credentials.session_token.view());
+    json.close();
+  });
+  std::string encoded = uri_encode(session.view());  // reserved whole: no reallocation
   std::string url = federation_url + "?Action=getSigninToken";
   if (session_duration) url += "&SessionDuration=" + std::to_string(session_duration->count());
-  url += "&Session=" + uri_encode(text);
-  wipe_string(text);
+  url.reserve(url.size() + 9 + encoded.size());
+  url.append("&Session=").append(encoded);
+  wipe_string(encoded);
   return url;
 }
 
@@ -64,7 +68,7 @@ Result<std::string> fetch_signin_token(HttpTransport& transport, const std::stri
   wipe_string(request.url);
   if (!response) return response.error().context("federation endpoint");
   if (response->status != 200) {
-    std::string detail(trim(std::string_view(response->body).substr(0, 300)));
+    std::string detail = printable(response->body, 300);  // server text: no escape sequences to the terminal
     return make_error("federation endpoint: HTTP " + std::to_string(response->status) + ": " + detail,
                       session_duration ? ""
                                        : "session-token credentials cannot be federated; kura uses "

@@ -8,6 +8,7 @@
 
 #include "util/dynamic_library.h"
 #include "util/log.h"
+#include "util/secret.h"
 
 namespace kura {
 
@@ -27,11 +28,20 @@ HttpOptions HttpOptions::from_environment(const Environment& env,
 
 namespace {
 
+constexpr size_t k_max_body = size_t{64} * 1024;  // STS answers are a few KiB; refuse to buffer a flood
+
+struct BodySink {
+  std::string* body;
+  bool too_large = false;
+};
+
 size_t append_body(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  constexpr size_t k_max_body = size_t{64} * 1024;  // STS answers are a few KiB; refuse to buffer a flood
-  if (body->size() + size * count > k_max_body) return 0;
-  body->append(data, size * count);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * count > k_max_body) {
+    sink->too_large = true;
+    return 0;  // makes curl stop with a write error, reported below as what it is
+  }
+  sink->body->append(data, size * count);
   return size * count;
 }
 
@@ -85,8 +95,7 @@ class CurlTransport final : public HttpTransport {
     CURL* curl = c.easy_init();
     if (!curl) return make_error("cannot initialise libcurl");
     HttpResponse response;
-    response.body.reserve(size_t{64} *
-                          1024);  // credentials arrive here: no reallocation, so no stray unwiped copy
+    response.body.reserve(k_max_body);  // credentials arrive here: no reallocation, so no stray unwiped copy
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
       if (name == "Host" || name == "host") continue;  // curl derives Host from the URL
@@ -101,7 +110,8 @@ class CurlTransport final : public HttpTransport {
     }
     c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-    c.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    BodySink sink{&response.body};
+    c.easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
     c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.total_timeout.count()));
     c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -120,6 +130,12 @@ class CurlTransport final : public HttpTransport {
     if (code == CURLE_OK) c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     c.slist_free_all(headers);
     c.easy_cleanup(curl);
+    if (sink.too_large) {
+      wipe_string(response.body);
+      return make_error("the response from " + request.url + " is larger than " +
+                            std::to_string(k_max_body / 1024) + " KiB; kura refused it",
+                        "check the endpoint (AWS_ENDPOINT_URL_STS, a proxy): STS answers are a few KiB");
+    }
     if (code != CURLE_OK) {
       std::string detail = error_buffer[0] ? error_buffer : c.easy_strerror(code);
       return make_error("cannot reach " + request.url + ": " + detail,

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "crypto/hash.h"
+#include "util/secret.h"
 #include "util/strings.h"
 
 namespace kura {
@@ -41,6 +42,26 @@ std::string canonical_header_value(std::string_view value) {
     out += c;
   }
   return out;
+}
+
+// HMAC(HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), string to sign). Every
+// intermediate is a key derived from the secret: each is wiped before its memory is given back.
+std::string signing_mac(const SigningParams& params, const std::string& date,
+                        std::string_view string_to_sign) {
+  std::string seed;
+  seed.reserve(4 + params.secret_access_key.size());
+  seed.append("AWS4").append(params.secret_access_key);
+  std::string key = hmac_sha256(seed, date);
+  wipe_string(seed);
+  for (std::string_view part : {std::string_view(params.region), std::string_view(params.service),
+                                std::string_view("aws4_request")}) {
+    std::string next = hmac_sha256(key, part);
+    wipe_string(key);
+    key = std::move(next);
+  }
+  std::string mac = hmac_sha256(key, string_to_sign);
+  wipe_string(key);
+  return mac;
 }
 
 }  // namespace
@@ -90,12 +111,7 @@ Signature sign_request(SignableRequest& request, const SigningParams& params) {
   result.string_to_sign =
       "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + sha256_hex(result.canonical_request);
 
-  std::string key = hmac_sha256("AWS4" + std::string(params.secret_access_key), date);
-  key = hmac_sha256(key, params.region);
-  key = hmac_sha256(key, params.service);
-  key = hmac_sha256(key, "aws4_request");
-  result.signature = hex_encode(hmac_sha256(key, result.string_to_sign));
-  std::fill(key.begin(), key.end(), '\0');
+  result.signature = hex_encode(signing_mac(params, date, result.string_to_sign));
 
   if (!params.session_token.empty() && !params.sign_session_token) {
     request.headers.emplace_back("X-Amz-Security-Token", std::string(params.session_token));

@@ -98,7 +98,7 @@ Result<Credentials> StsClient::get_session_token(const Credentials& caller,
   if (!body) return body.error();
   auto credentials = parse_credentials_result(*body, "GetSessionToken");
   wipe_string(*body);  // it held the secret key and token
-  return credentials;
+  return fresh_or_error(std::move(credentials), "GetSessionToken");
 }
 
 Result<Credentials> StsClient::assume_role(const Credentials& caller, const AssumeRoleInput& input) {
@@ -121,7 +121,7 @@ Result<Credentials> StsClient::assume_role(const Credentials& caller, const Assu
   if (!body) return body.error();
   auto credentials = parse_credentials_result(*body, "AssumeRole");
   wipe_string(*body);  // it held the secret key and token
-  return credentials;
+  return fresh_or_error(std::move(credentials), "AssumeRole");
 }
 
 Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
@@ -134,6 +134,19 @@ Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
   if (!body) return body.error();
   auto credentials = parse_credentials_result(*body, "GetFederationToken");
   wipe_string(*body);  // it held the secret key and token
+  return fresh_or_error(std::move(credentials), "GetFederationToken");
+}
+
+Result<Credentials> StsClient::fresh_or_error(Result<Credentials> credentials,
+                                              const std::string& action) const {
+  if (!credentials) return credentials;
+  const TimePoint now = m_clock.now();
+  if (*credentials->expiration <= now) {
+    return make_error(action + ": the credentials had expired when they arrived (expiration " +
+                          format_iso8601(*credentials->expiration) + ", this machine's clock says " +
+                          format_iso8601(now) + ")",
+                      "this machine's clock is probably wrong: sync it (e.g. `timedatectl set-ntp true`)");
+  }
   return credentials;
 }
 
@@ -183,12 +196,13 @@ Error parse_sts_error(long status, std::string_view body, const std::string& act
     pugi::xml_node error = doc.child("ErrorResponse").child("Error");
     if (!error) error = doc.child("ErrorResponse").child("Errors").child("Error");  // moto's layout
     if (!error) error = doc.child("Response").child("Errors").child("Error");
-    code = error.child_value("Code");
-    message = trim(error.child_value("Message"));
+    // Server text goes to the terminal: control characters (escape sequences) are dropped, lengths bounded.
+    code = printable(error.child_value("Code"), 64);
+    message = printable(error.child_value("Message"), 512);
   }
   if (code.empty()) {
     code = "HTTP " + std::to_string(status);
-    std::string snippet(trim(body.substr(0, 200)));
+    std::string snippet = printable(body.substr(0, 400), 200);
     message = snippet.empty() ? "no error details in the response" : snippet;
   }
   std::string hint;

@@ -66,6 +66,8 @@ class StsClient {
  private:
   using Params = std::vector<std::pair<std::string, std::string>>;
   Result<std::string> call(const Credentials& caller, const std::string& action, const Params& params);
+  // Credentials that expired before they arrived (a wrong clock) are an error, never a silent success.
+  Result<Credentials> fresh_or_error(Result<Credentials> credentials, const std::string& action) const;
 
   HttpTransport& m_transport;
   const Clock& m_clock;

@@ -18,21 +18,27 @@ bool looks_like_key_id(std::string_view id) {
 
 }  // namespace
 
+void bind_add(FlagSet& flags, AddInput& input) {
+  flags.positional("PROFILE", &input.profile, "profile name");
+  flags.flag("--env", &input.from_env,
+             "read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment");
+}
+
 Result<void> run_add(Context& context, const AddInput& input) {
   if (input.profile.empty()) return make_error("add: a profile name is required");
   Credentials key;
   if (input.from_env) {
     auto id = context.env().get("AWS_ACCESS_KEY_ID");
-    auto secret = context.env().get("AWS_SECRET_ACCESS_KEY");
+    auto secret = context.env().secret("AWS_SECRET_ACCESS_KEY");
     if (!id || !secret) {
       return make_error("add --env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set");
     }
     key.access_key_id = *id;
-    key.secret_access_key = Secret(std::string_view(*secret));
-    if (auto token = context.env().get("AWS_SESSION_TOKEN")) {
+    key.secret_access_key = std::move(*secret);
+    if (auto token = context.env().secret("AWS_SESSION_TOKEN")) {
       log_warning(
           "AWS_SESSION_TOKEN is set: storing temporary credentials, which stop working when they expire");
-      key.session_token = Secret(std::string_view(*token));
+      key.session_token = std::move(*token);
     }
   } else {
     auto id = context.deps().prompt.ask_line("Enter Access Key ID: ");

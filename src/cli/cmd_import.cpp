@@ -27,6 +27,19 @@ bool holds_long_term_key(const IniSection& section) {
 
 }  // namespace
 
+void bind_import(FlagSet& flags, ImportInput& input) {
+  flags.positionals("SECTION", &input.profiles, "sections to import (e.g. dev-long-term)");
+  flags.flag("--all", &input.all, "every section with a long-term key");
+  flags.flag("--dry-run", &input.dry_run, "only say what would be imported");
+  flags.option("--from", "SOURCE", &input.from, "aws-vault: import aws-vault's stored keys");
+  flags.option("--aws-vault-backend", "NAME", &input.aws_vault_backend,
+               "aws-vault's backend: file, pass or secret-service");
+  flags.option("--aws-vault-dir", "DIR", &input.aws_vault_dir, "aws-vault's file store (~/.awsvault/keys)");
+  flags.option("--aws-vault-prefix", "PREFIX", &input.aws_vault_prefix, "aws-vault's pass prefix");
+  flags.option("--aws-vault-collection", "NAME", &input.aws_vault_collection,
+               "aws-vault's Secret Service collection (awsvault)");
+}
+
 Result<void> run_import(Context& context, const ImportInput& input) {
   if (input.from) {
     if (*input.from != "aws-vault")
@@ -98,9 +111,12 @@ Result<void> run_import(Context& context, const ImportInput& input) {
         return make_error("import [" + name + "]: " + path +
                           " changed while importing; run the import again");
       }
-      doc.remove_key(name, "aws_access_key_id");
-      doc.remove_key(name, "aws_secret_access_key");
-      if (doc.find(name)->values.empty()) doc.remove_section(name);
+      for (const char* key : {"aws_access_key_id", "aws_secret_access_key"}) {
+        if (auto removed = doc.remove_key(name, key); !removed) return removed.error();
+      }
+      if (doc.find(name)->values.empty()) {
+        if (auto removed = doc.remove_section(name); !removed) return removed.error();
+      }
     }
     return true;
   });

@@ -37,8 +37,8 @@ Result<std::vector<VaultItem>> read_vault_files(Context& context, const std::str
   }
   ::closedir(dir);
   std::optional<Secret> passphrase;
-  if (auto from_env = context.env().get("AWS_VAULT_FILE_PASSPHRASE"))
-    passphrase = Secret(std::string_view(*from_env));
+  if (context.settings().aws_vault_file_passphrase)
+    passphrase = context.settings().aws_vault_file_passphrase->clone();
   std::vector<VaultItem> items;
   for (const std::string& name : names) {
     auto token = read_file(directory + "/" + name);
@@ -60,9 +60,9 @@ Result<std::vector<VaultItem>> read_vault_files(Context& context, const std::str
 }
 
 Result<std::vector<VaultItem>> read_vault_pass(Context& context, const std::string& prefix) {
-  BackendOptions options = backend_options(context.env());
+  const BackendOptions& options = context.settings().keystore.backends;
   if (auto usable = probe_pass(options); !usable) return usable.error();
-  std::string store = options.pass_dir.value_or(context.env().home() + "/.password-store");
+  std::string store = *options.pass_dir;
   std::string root = prefix.empty() ? store : store + "/" + prefix;
   std::vector<VaultItem> items;
   DIR* dir = ::opendir(root.c_str());
@@ -80,7 +80,7 @@ Result<std::vector<VaultItem>> read_vault_pass(Context& context, const std::stri
     std::string entry = prefix.empty() ? name : prefix + "/" + name;
     auto shown = spawn({"pass", "show", entry}, {}, {{"PASSWORD_STORE_DIR", store}});
     if (!shown) return shown.error();
-    if (shown->exit_code != 0) return make_error("pass show " + entry + ": " + std::string(trim(shown->err)));
+    if (shown->exit_code != 0) return make_error("pass show " + entry + ": " + printable(shown->err, 300));
     items.push_back({name, Secret(std::move(shown->out))});
   }
   return items;
@@ -115,11 +115,11 @@ Result<void> run_import_aws_vault(Context& context, const ImportInput& input) {
   Result<std::vector<VaultItem>> items = make_error("unreachable");
   if (input.aws_vault_backend == "file") {
     std::string directory = input.aws_vault_dir.value_or(
-        context.env().get("AWS_VAULT_FILE_DIR").value_or(context.env().home() + "/.awsvault/keys"));
+        context.settings().aws_vault_file_dir.value_or(context.env().home() + "/.awsvault/keys"));
     items = read_vault_files(context, directory);
   } else if (input.aws_vault_backend == "pass") {
     items = read_vault_pass(
-        context, input.aws_vault_prefix.value_or(context.env().get("AWS_VAULT_PASS_PREFIX").value_or("")));
+        context, input.aws_vault_prefix.value_or(context.settings().aws_vault_pass_prefix.value_or("")));
   } else if (input.aws_vault_backend == "secret-service") {
     auto read = read_secret_service_collection(input.aws_vault_collection);
     if (!read) {

@@ -5,8 +5,15 @@
 
 #include "cli/commands.h"
 #include "creds/store_items.h"
+#include "util/log.h"
 
 namespace kura {
+
+void bind_list(FlagSet& flags, ListInput& input) {
+  flags.flag("--profiles", &input.profiles_only, "only profile names");
+  flags.flag("--credentials", &input.credentials_only, "only profiles with a stored key");
+  flags.flag("--sessions", &input.sessions_only, "only cached sessions");
+}
 
 Result<void> run_list(Context& context, const ListInput& input) {
   auto files = context.files();
@@ -21,6 +28,11 @@ Result<void> run_list(Context& context, const ListInput& input) {
   if (!store) return store.error();
   auto items = (*store)->list();
   if (!items) return items.error();
+  // Set aside by the store (changed, corrupted): said, never a reason to list nothing.
+  if (auto unreadable = (*store)->unreadable(); unreadable && !unreadable->empty()) {
+    log_warning(std::to_string(unreadable->size()) + " item(s) in the " + (*store)->name() +
+                " store cannot be read (changed or corrupted); `kura clear` removes them");
+  }
   std::set<std::string> stored;
   for (const auto& item : *items) {
     if (auto profile = profile_of_master_item(item)) stored.insert(*profile);

@@ -10,6 +10,7 @@
 #include "aws/federation.h"
 #include "cli/commands.h"
 #include "creds/plan.h"
+#include "creds/providers.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -23,14 +24,15 @@ constexpr const char* k_allow_all =
 
 // Starts the browser without waiting for it (it outlives kura).
 Result<void> launch(const std::vector<std::string>& argv, const Environment& env) {
+  // The browser gets the user's environment without kura's secrets or any AWS credentials.
   std::vector<std::string> environment;
-  for (const auto& [name, value] : env.all()) environment.push_back(name + "=" + value);
+  for (const auto& [name, value] : child_variables(env)) environment.push_back(name + "=" + value);
   pid_t pid = ::fork();
   if (pid < 0) return make_error("cannot start the browser: fork failed");
   if (pid == 0) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);  // detached from kura entirely
-    ExecRunner runner;
+    ExecRunner runner;              // restores the core limit kura lowered for itself
     (void)runner.exec(argv, environment);
     ::_exit(127);
   }
@@ -81,7 +83,18 @@ Result<std::vector<std::string>> isolated_browser(const Environment& env, const 
 
 }  // namespace
 
+void bind_login(FlagSet& flags, LoginInput& input) {
+  bind_credential_flags(flags, input.flags);
+  flags.option("--path", "PATH", &input.path, "console path, e.g. /s3");
+  flags.option("--destination", "URL", &input.destination, "a full console URL to land on");
+  flags.flag("--stdout", &input.to_stdout, "print the URL instead of opening a browser");
+  flags.flag("--browser-profile", &input.browser_profile, "a separate browser profile per kura profile");
+  flags.option("--policy-arn", "ARN", &input.policy_arn,
+               "IAM users: limit the federation token to this policy");
+}
+
 Result<void> run_login(Context& context, const LoginInput& input) {
+  if (input.path && input.destination) return make_error("--path and --destination exclude each other");
   auto profile = context.profile(input.flags.profile);
   if (!profile) return profile.error();
   const Environment& env = context.env();
@@ -114,38 +127,29 @@ Result<void> run_login(Context& context, const LoginInput& input) {
     if (!files) return files.error();
     auto store = context.keystore();
     if (!store) return store.error();
-    auto key = find_long_term_key(**store, **files, profile->name);
-    if (!key) return key.error();
-    if (!*key) {
-      return make_error("no credentials for profile '" + profile->name + "'",
-                        "store its access key with `kura add " + profile->name + "`");
-    }
-    auto sts = context.sts(*profile, region);
-    if (!sts) return sts.error();
-    auto identity = (*sts)->get_caller_identity(**key);
-    if (!identity) return identity.error().context("profile '" + profile->name + "'");
-    std::string name = identity->arn.substr(identity->arn.rfind('/') + 1);
-    if (name.size() > 32) name.resize(32);
-    GetFederationTokenInput request;
-    request.name = name;
+    GetFederationTokenInput request;  // named after the user, found with GetCallerIdentity
     request.duration = duration.value_or(Seconds(43200));
     if (input.policy_arn) {
       request.policy_arns = {*input.policy_arn};
     } else {
       request.policy = k_allow_all;  // the token can do what the user can, no more
     }
-    auto token = (*sts)->get_federation_token(**key, request);
-    if (!token) return token.error().context("profile '" + profile->name + "'");
-    federated = std::move(*token);
+    const Profile& user = *profile;
+    FederationTokenProvider token(
+        std::make_unique<LongTermKeyProvider>(**store, **files, user.name, user.name),
+        [&context, &user, region]() { return context.sts(user, region); }, user.name, request);
+    auto obtained = token.retrieve();
+    if (!obtained) return obtained.error();
+    federated = std::move(obtained->credentials);
   }
 
-  std::optional<std::string> federation_override = env.get("KURA_FEDERATION_URL");
+  std::optional<std::string> federation_override = context.settings().federation_url;
   if (!federation_override) {
     if (auto it = profile->raw.find("federation_url"); it != profile->raw.end())
       federation_override = it->second;
   }
   ConsoleEndpoints endpoints = console_endpoints(partition_of_region(region), federation_override);
-  auto transport = context.deps().make_transport(HttpOptions::from_environment(env, profile->ca_bundle));
+  auto transport = context.new_transport(*profile);
   auto signin = fetch_signin_token(*transport, endpoints.federation_url, federated, session_duration);
   if (!signin) return signin.error();
 

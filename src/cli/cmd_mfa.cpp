@@ -9,6 +9,7 @@
 #include "aws/endpoints.h"
 #include "cli/commands.h"
 #include "config/ini_file.h"
+#include "creds/providers.h"
 #include "creds/store_items.h"
 #include "crypto/hash.h"
 #include "util/log.h"
@@ -147,7 +148,7 @@ Result<void> run_setup(Context& context, const MfaCommandInput& input) {
     std::string section = profile == "default" ? "default" : "profile " + profile;
     auto edited =
         edit_aws_file((*files)->config_path, AwsFile::config, [&](IniDocument& doc) -> Result<bool> {
-          doc.set(section, "mfa_serial", *device);
+          if (auto set = doc.set(section, "mfa_serial", *device); !set) return set.error();
           return true;
         });
     if (!edited) return edited;
@@ -157,7 +158,220 @@ Result<void> run_setup(Context& context, const MfaCommandInput& input) {
   return {};
 }
 
+// What the short-term section is to hold, and where it comes from.
+struct Request {
+  Names names;
+  const IniSection* config = nullptr;         // [profile NAME] in ~/.aws/config
+  const IniSection* long_section = nullptr;   // [NAME-long-term]
+  const IniSection* short_section = nullptr;  // [NAME]
+  std::optional<std::string> role;
+  std::string device;
+  Seconds duration{43200};
+};
+
+// --assume-role, MFA_ASSUME_ROLE, assume_role in the long-term section, role_arn in the config.
+std::optional<std::string> find_role(const MfaCommandInput& input, const Environment& env,
+                                     const Request& request) {
+  if (input.assume_role) return input.assume_role;
+  if (auto role = env.get("MFA_ASSUME_ROLE")) return role;
+  if (auto role = value_of(request.long_section, "assume_role")) return role;
+  return value_of(request.config, "role_arn");
+}
+
+// --device, MFA_DEVICE, aws_mfa_device in the long-term section, mfa_serial in the config.
+Result<std::string> find_device(const MfaCommandInput& input, const Environment& env, const Request& request,
+                                const ConfigFiles& files) {
+  std::optional<std::string> device = input.device;
+  if (!device) device = env.get("MFA_DEVICE");
+  if (!device) device = value_of(request.long_section, "aws_mfa_device");
+  if (!device) device = value_of(request.config, "mfa_serial");
+  if (!device) {
+    return make_error(
+        "You must provide --device or MFA_DEVICE or set \"aws_mfa_device\" in \".aws/credentials\"",
+        "or set mfa_serial for profile '" + request.names.profile + "' in " + files.config_path);
+  }
+  if (device->rfind("arn:", 0) == 0 && device->find(":mfa/") == std::string::npos) {
+    return make_error(*device + " does not appear to be an MFA device.",
+                      "a virtual device's ARN looks like arn:aws:iam::123456789012:mfa/NAME (IAM console, "
+                      "Security credentials), not the user's ARN");
+  }
+  return *device;
+}
+
+// --duration, MFA_STS_DURATION, duration_seconds in the config; aws-mfa's defaults; STS's range.
+Result<Seconds> find_duration(const MfaCommandInput& input, const Environment& env, const Request& request) {
+  Seconds duration{request.role ? 3600 : 43200};
+  if (input.duration) {
+    auto parsed = parse_seconds(*input.duration, "--duration");
+    if (!parsed) return parsed.error();
+    duration = *parsed;
+  } else if (auto from_env = env.get("MFA_STS_DURATION")) {
+    auto parsed = parse_seconds(*from_env, "MFA_STS_DURATION");
+    if (!parsed) return parsed.error();
+    duration = *parsed;
+  } else if (auto from_config = value_of(request.config, "duration_seconds")) {
+    auto parsed = parse_duration(*from_config);
+    if (!parsed) return parsed.error().context("duration_seconds of profile '" + request.names.profile + "'");
+    duration = *parsed;
+  }
+  const long long low = 900, high = request.role ? 43200 : 129600;
+  if (duration.count() < low || duration.count() > high) {
+    return make_error("duration " + std::to_string(duration.count()) +
+                          " is out of range: " + (request.role ? "AssumeRole" : "GetSessionToken") +
+                          " accepts " + std::to_string(low) + " to " + std::to_string(high) + " seconds",
+                      request.role ? "a role's own maximum (MaxSessionDuration) may be lower still" : "");
+  }
+  return duration;
+}
+
+// aws-mfa's renewal rules, and its messages: renew when the section is missing or incomplete, when forced,
+// when it was made for another role, device or key, when it has expired or has less than 5 minutes left.
+bool needs_refresh(const MfaCommandInput& input, const Request& request, const Credentials& key,
+                   TimePoint now, const MfaLog& log) {
+  const IniSection* short_section = request.short_section;
+  if (!short_section) {
+    log.info("Short term credentials section " + request.names.short_term +
+             " is missing, obtaining new credentials.");
+    return true;
+  }
+  for (const char* option : {"assumed_role", "aws_access_key_id", "aws_secret_access_key",
+                             "aws_session_token", "aws_security_token", "expiration"}) {
+    if (!value_of(short_section, option)) {
+      log.warning("Your existing credentials are missing or invalid, obtaining new credentials.");
+      return true;
+    }
+  }
+  if (input.force) {
+    log.info("Forcing refresh of credentials.");
+    return true;
+  }
+  auto made_with_device = value_of(short_section, "kura_mfa_device");
+  auto made_with_key = value_of(short_section, "kura_source_key");
+  if (value_of(short_section, "assumed_role_arn") != request.role ||
+      (made_with_device && *made_with_device != request.device) ||
+      (made_with_key && *made_with_key != key_fingerprint(key.access_key_id))) {
+    log.info("Obtaining credentials for a new role or profile.");
+    return true;
+  }
+  std::string text = *value_of(short_section, "expiration");
+  auto expires = parse_iso8601(text.size() == 19 ? text.substr(0, 10) + "T" + text.substr(11) + "Z" : "");
+  if (!expires) {
+    log.warning("Your existing credentials are missing or invalid, obtaining new credentials.");
+    return true;
+  }
+  auto left = std::chrono::duration_cast<Seconds>(*expires - now);
+  if (left.count() <= 0) {
+    log.info("Your credentials have expired, renewing.");
+    return true;
+  }
+  if (left < k_renew_before) {
+    log.info("Your credentials expire in " + std::to_string(left.count()) + " seconds, renewing.");
+    return true;
+  }
+  log.info("Your credentials are still valid for " + std::to_string(left.count()) +
+           " seconds they will expire at " + text);
+  return false;
+}
+
+// The code: --token, else typed on the terminal (hidden, as aws-mfa's getpass), checked by MfaCodes.
+Result<std::string> read_code(Context& context, const MfaCommandInput& input, const Request& request,
+                              const MfaLog& log) {
+  if (input.token) log.debug("Received token as argument");
+  Prompt& prompt = context.deps().prompt;
+  const std::string question = "Enter AWS MFA code for device [" + request.device + "] (renewing for " +
+                               std::to_string(request.duration.count()) + " seconds):";
+  MfaDriver typed{[&prompt, question](const std::string&) -> Result<std::string> {
+                    auto secret = prompt.ask_secret(question);
+                    if (!secret) return secret.error();
+                    return std::string(secret->view());
+                  },
+                  nullptr};
+  MfaCodes codes(input.token, std::move(typed));
+  return codes.code_for(request.device);
+}
+
+// GetSessionToken, or AssumeRole with the code when there is a role to assume.
+Result<Credentials> fetch(Context& context, const MfaCommandInput& input, const Request& request,
+                          const Credentials& key, const std::string& code, const MfaLog& log) {
+  const Environment& env = context.env();
+  Profile settings;
+  if (request.config) {
+    if (auto resolved = context.profile(request.names.profile)) settings = std::move(*resolved);
+  }
+  auto sts = context.sts(settings, resolve_region(input.region, settings, env));
+  if (!sts) return sts.error();
+  const std::string duration = std::to_string(request.duration.count());
+  if (!request.role) {
+    log.info("Fetching Credentials - Profile: " + request.names.short_term + ", Duration: " + duration);
+    return (*sts)->get_session_token(key,
+                                     GetSessionTokenInput{request.duration, MfaInput{request.device, code}});
+  }
+  log.info("Assuming Role - Profile: " + request.names.short_term + ", Role: " + *request.role +
+           ", Duration: " + duration);
+  AssumeRoleInput call;
+  call.role_arn = *request.role;
+  call.session_name = input.role_session_name.value_or(
+      value_of(request.config, "role_session_name").value_or(login_name(env)));
+  call.duration = request.duration;
+  call.mfa = MfaInput{request.device, code};
+  call.external_id = input.external_id ? input.external_id : value_of(request.config, "external_id");
+  return (*sts)->assume_role(key, call);
+}
+
+// The short-term section in aws-mfa's keys, in one locked, verified, atomic edit.
+Result<void> write_short_term(const std::string& path, const Request& request, const Credentials& key,
+                              const Credentials& fresh) {
+  const std::string expiration = format_utc_space(*fresh.expiration);
+  return edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
+    const std::string& s = request.names.short_term;
+    Result<void> done;  // the first refused edit stops the rest
+    auto set = [&](const char* name, std::string_view value) {
+      if (done) done = doc.set(s, name, std::string(value));
+    };
+    set("assumed_role", request.role ? "True" : "False");
+    if (request.role) {
+      set("assumed_role_arn", *request.role);
+    } else if (auto removed = doc.remove_key(s, "assumed_role_arn"); !removed) {
+      return removed.error();
+    }
+    set("aws_access_key_id", fresh.access_key_id);
+    set("aws_secret_access_key", fresh.secret_access_key.view());
+    // botocore reads aws_security_token before aws_session_token: the two are always written together.
+    set("aws_session_token", fresh.session_token.view());
+    set("aws_security_token", fresh.session_token.view());
+    set("expiration", expiration);
+    set("kura_mfa_device", request.device);
+    set("kura_source_key", key_fingerprint(key.access_key_id));
+    if (!done) return done.error();
+    return true;
+  });
+}
+
 }  // namespace
+
+void bind_mfa(FlagSet& flags, MfaCommandInput& input) {
+  flags.option("--profile", "NAME", &input.profile, "profile name (default: AWS_PROFILE, then 'default')");
+  flags.option("--device", "ARN", &input.device,
+               "MFA device ARN (or MFA_DEVICE, aws_mfa_device, mfa_serial)");
+  flags.option("--assume-role,--assume", "ARN", &input.assume_role,
+               "role ARN to assume (or MFA_ASSUME_ROLE)");
+  flags.option("--role-session-name", "NAME", &input.role_session_name,
+               "role session name (default: login name)");
+  flags.option("--duration", "SECONDS", &input.duration,
+               "seconds (or MFA_STS_DURATION); 3600 with a role, else 43200");
+  flags.option("--long-term-suffix,--long-suffix", "SUFFIX", &input.long_suffix,
+               "long-term section suffix ('none')");
+  flags.option("--short-term-suffix,--short-suffix", "SUFFIX", &input.short_suffix,
+               "short-term section suffix");
+  flags.option("--token,--mfa-token", "CODE", &input.token,
+               "the MFA code, instead of asking on the terminal");
+  flags.option("--region", "R", &input.region, "region for STS");
+  flags.option("--external-id", "ID", &input.external_id, "external id for the role");
+  flags.option("--log-level", "LEVEL", &input.log_level, "CRITICAL, ERROR, WARNING, INFO, DEBUG or NOTSET");
+  flags.choices("--log-level", {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"});
+  flags.flag("--force", &input.force, "refresh credentials even if currently valid");
+  flags.flag("--setup", &input.setup, "store a long-term key (encrypted) and the MFA device for a profile");
+}
 
 Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
   if (input.setup) return run_setup(context, input);
@@ -170,178 +384,40 @@ Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
   auto names = section_names(input, env, **files, **store);
   if (!names) return names.error();
 
+  Request request;
+  request.names = std::move(*names);
   // The profile's settings in ~/.aws/config, which aws-mfa ignored.
-  const IniSection* config = (*files)->config_section(names->profile);
-  const IniSection* long_section = (*files)->credentials_section(names->long_term);
-  const IniSection* short_section = (*files)->credentials_section(names->short_term);
-
-  std::optional<std::string> role = input.assume_role;
-  if (!role) role = env.get("MFA_ASSUME_ROLE");
-  if (!role) role = value_of(long_section, "assume_role");
-  if (!role) role = value_of(config, "role_arn");
-
+  request.config = (*files)->config_section(request.names.profile);
+  request.long_section = (*files)->credentials_section(request.names.long_term);
+  request.short_section = (*files)->credentials_section(request.names.short_term);
+  request.role = find_role(input, env, request);
   std::string role_message;
-  if (role) {
-    role_message = "with assumed role: " + *role;
-  } else if (auto current = value_of(short_section, "assumed_role_arn")) {
+  if (request.role) {
+    role_message = "with assumed role: " + *request.role;
+  } else if (auto current = value_of(request.short_section, "assumed_role_arn")) {
     role_message = "with assumed role: " + *current;
   }
-  log.info("Validating credentials for profile: " + names->short_term + " " + role_message);
+  log.info("Validating credentials for profile: " + request.names.short_term + " " + role_message);
 
-  auto key = long_term_key(**store, **files, names->long_term);
+  auto key = long_term_key(**store, **files, request.names.long_term);
   if (!key) return key.error();
+  auto device = find_device(input, env, request, **files);
+  if (!device) return device.error();
+  request.device = std::move(*device);
+  auto duration = find_duration(input, env, request);
+  if (!duration) return duration.error();
+  request.duration = *duration;
 
-  std::optional<std::string> device = input.device;
-  if (!device) device = env.get("MFA_DEVICE");
-  if (!device) device = value_of(long_section, "aws_mfa_device");
-  if (!device) device = value_of(config, "mfa_serial");
-  if (!device) {
-    return make_error(
-        "You must provide --device or MFA_DEVICE or set \"aws_mfa_device\" in \".aws/credentials\"",
-        "or set mfa_serial for profile '" + names->profile + "' in " + (*files)->config_path);
-  }
-  if (device->rfind("arn:", 0) == 0 && device->find(":mfa/") == std::string::npos) {
-    return make_error(*device + " does not appear to be an MFA device.",
-                      "a virtual device's ARN looks like arn:aws:iam::123456789012:mfa/NAME (IAM console, "
-                      "Security credentials), not the user's ARN");
-  }
-
-  Seconds duration{role ? 3600 : 43200};
-  if (input.duration) {
-    auto parsed = parse_seconds(*input.duration, "--duration");
-    if (!parsed) return parsed.error();
-    duration = *parsed;
-  } else if (auto from_env = env.get("MFA_STS_DURATION")) {
-    auto parsed = parse_seconds(*from_env, "MFA_STS_DURATION");
-    if (!parsed) return parsed.error();
-    duration = *parsed;
-  } else if (auto from_config = value_of(config, "duration_seconds")) {
-    auto parsed = parse_duration(*from_config);
-    if (!parsed) return parsed.error().context("duration_seconds of profile '" + names->profile + "'");
-    duration = *parsed;
-  }
-  const long long low = 900, high = role ? 43200 : 129600;
-  if (duration.count() < low || duration.count() > high) {
-    return make_error("duration " + std::to_string(duration.count()) +
-                          " is out of range: " + (role ? "AssumeRole" : "GetSessionToken") + " accepts " +
-                          std::to_string(low) + " to " + std::to_string(high) + " seconds",
-                      role ? "a role's own maximum (MaxSessionDuration) may be lower still" : "");
-  }
-
-  // Renew when missing, incomplete, forced, for another role/device/key, expired, or about to expire.
-  const TimePoint now = context.deps().clock.now();
-  const std::string reup = "Obtaining credentials for a new role or profile.";
-  bool refresh = false;
-  if (!short_section) {
-    log.info("Short term credentials section " + names->short_term +
-             " is missing, obtaining new credentials.");
-    refresh = true;
-  } else {
-    for (const char* option : {"assumed_role", "aws_access_key_id", "aws_secret_access_key",
-                               "aws_session_token", "aws_security_token", "expiration"}) {
-      if (!value_of(short_section, option)) refresh = true;
-    }
-    if (refresh) log.warning("Your existing credentials are missing or invalid, obtaining new credentials.");
-    auto current_role = value_of(short_section, "assumed_role_arn");
-    auto made_with_device = value_of(short_section, "kura_mfa_device");
-    auto made_with_key = value_of(short_section, "kura_source_key");
-    if (refresh) {
-    } else if (input.force) {
-      log.info("Forcing refresh of credentials.");
-      refresh = true;
-    } else if (current_role != role || (made_with_device && *made_with_device != *device) ||
-               (made_with_key && *made_with_key != key_fingerprint(key->access_key_id))) {
-      log.info(reup);
-      refresh = true;
-    }
-  }
-  if (!refresh) {
-    std::string text = *value_of(short_section, "expiration");
-    auto expires = parse_iso8601(text.size() == 19 ? text.substr(0, 10) + "T" + text.substr(11) + "Z" : "");
-    if (!expires) {
-      log.warning("Your existing credentials are missing or invalid, obtaining new credentials.");
-      refresh = true;
-    } else {
-      auto left = std::chrono::duration_cast<Seconds>(*expires - now);
-      if (left.count() <= 0) {
-        log.info("Your credentials have expired, renewing.");
-        refresh = true;
-      } else if (left < k_renew_before) {
-        log.info("Your credentials expire in " + std::to_string(left.count()) + " seconds, renewing.");
-        refresh = true;
-      } else {
-        log.info("Your credentials are still valid for " + std::to_string(left.count()) +
-                 " seconds they will expire at " + text);
-        return {};
-      }
-    }
-  }
-
-  std::string code;
-  if (input.token) {
-    log.debug("Received token as argument");
-    code = *input.token;
-  } else {
-    auto typed =
-        context.deps().prompt.ask_secret("Enter AWS MFA code for device [" + *device + "] (renewing for " +
-                                         std::to_string(duration.count()) + " seconds):");
-    if (!typed) return typed.error();
-    code = std::string(typed->view());
-  }
-  if (!is_mfa_code(code)) {
-    return make_error("the MFA code must be six digits, got " + std::to_string(code.size()) + " characters",
-                      "type the code your device shows now for " + *device);
-  }
-
-  Profile profile_settings;
-  if (config) {
-    auto resolved = context.profile(names->profile);
-    if (resolved) profile_settings = std::move(*resolved);
-  }
-  std::string region = resolve_region(input.region, profile_settings, env);
-  auto sts = context.sts(profile_settings, region);
-  if (!sts) return sts.error();
-
-  Result<Credentials> fresh = make_error("unreachable");
-  if (role) {
-    log.info("Assuming Role - Profile: " + names->short_term + ", Role: " + *role +
-             ", Duration: " + std::to_string(duration.count()));
-    AssumeRoleInput request;
-    request.role_arn = *role;
-    request.session_name =
-        input.role_session_name.value_or(value_of(config, "role_session_name").value_or(login_name(env)));
-    request.duration = duration;
-    request.mfa = MfaInput{*device, code};
-    request.external_id = input.external_id ? input.external_id : value_of(config, "external_id");
-    fresh = (*sts)->assume_role(*key, request);
-  } else {
-    log.info("Fetching Credentials - Profile: " + names->short_term +
-             ", Duration: " + std::to_string(duration.count()));
-    fresh = (*sts)->get_session_token(*key, GetSessionTokenInput{duration, MfaInput{*device, code}});
-  }
+  if (!needs_refresh(input, request, *key, context.deps().clock.now(), log)) return {};
+  // Refused now rather than after STS has accepted (and so spent) the MFA code.
+  if (auto writable = check_aws_file_writable((*files)->credentials_path); !writable) return writable;
+  auto code = read_code(context, input, request, log);
+  if (!code) return code.error();
+  auto fresh = fetch(context, input, request, *key, *code, log);
   if (!fresh) return fresh.error();
-
+  if (auto written = write_short_term((*files)->credentials_path, request, *key, *fresh); !written)
+    return written;
   const std::string expiration = format_utc_space(*fresh->expiration);
-  auto written =
-      edit_aws_file((*files)->credentials_path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
-        const std::string& s = names->short_term;
-        doc.set(s, "assumed_role", role ? "True" : "False");
-        if (role) {
-          doc.set(s, "assumed_role_arn", *role);
-        } else {
-          doc.remove_key(s, "assumed_role_arn");
-        }
-        doc.set(s, "aws_access_key_id", fresh->access_key_id);
-        doc.set(s, "aws_secret_access_key", std::string(fresh->secret_access_key.view()));
-        // botocore reads aws_security_token before aws_session_token: the two are always written together.
-        doc.set(s, "aws_session_token", std::string(fresh->session_token.view()));
-        doc.set(s, "aws_security_token", std::string(fresh->session_token.view()));
-        doc.set(s, "expiration", expiration);
-        doc.set(s, "kura_mfa_device", *device);
-        doc.set(s, "kura_source_key", key_fingerprint(key->access_key_id));
-        return true;
-      });
-  if (!written) return written;
   auto lifetime = std::chrono::duration_cast<Seconds>(*fresh->expiration - context.deps().clock.now());
   log.info("Success! Your credentials will expire in " + std::to_string(lifetime.count()) +
            " seconds at: " + expiration + "+00:00");

@@ -1,4 +1,4 @@
-// kura remove and kura clear: forget a stored key (with its sessions), or cached sessions only.
+// kura remove: forget a stored key and the sessions made from it.
 #include "cli/commands.h"
 #include "creds/store_items.h"
 #include "util/log.h"
@@ -6,32 +6,16 @@
 
 namespace kura {
 
-namespace {
-
-// Removes the sessions of one profile, or all sessions (including unreadable ones) when none is named.
-Result<int> remove_sessions(Keystore& store, const std::optional<std::string>& profile) {
-  if (profile) {
-    return remove_sessions_where(store,
-                                 [&](const CachedSession& session) { return session.profile == *profile; });
-  }
-  int removed = 0;
-  auto items = store.list();
-  if (!items) return items.error();
-  for (const auto& item : *items) {
-    if (!is_session_item(item)) continue;
-    auto gone = store.remove(item);
-    if (!gone) return gone.error();
-    removed += *gone ? 1 : 0;
-  }
-  return removed;
+void bind_remove(FlagSet& flags, RemoveInput& input) {
+  flags.positional("PROFILE", &input.profile, "profile name");
+  flags.flag("--force,-f", &input.force, "do not ask for confirmation");
 }
-
-}  // namespace
 
 Result<void> run_remove(Context& context, const RemoveInput& input) {
   auto store = context.keystore();
   if (!store) return store.error();
-  auto existing = (*store)->get(master_item(input.profile));
+  // Whether it exists, not what it holds: an unreadable key can still be removed.
+  auto existing = (*store)->contains(master_item(input.profile));
   if (!existing) return existing.error();
   if (!*existing) {
     return make_error("no stored credentials for profile '" + input.profile + "'",
@@ -49,16 +33,6 @@ Result<void> run_remove(Context& context, const RemoveInput& input) {
   if (!sessions) return sessions.error();
   log_note("removed credentials for profile '" + input.profile + "' and " + std::to_string(*sessions) +
            " session(s)");
-  return {};
-}
-
-Result<void> run_clear(Context& context, const ClearInput& input) {
-  auto store = context.keystore();
-  if (!store) return store.error();
-  auto removed = remove_sessions(**store, input.profile);
-  if (!removed) return removed.error();
-  log_note("cleared " + std::to_string(*removed) + " session(s)" +
-           (input.profile ? " for profile '" + *input.profile + "'" : ""));
   return {};
 }
 

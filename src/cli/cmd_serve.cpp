@@ -16,31 +16,18 @@ void on_signal(int) {
   if (g_stop) *g_stop = true;
 }
 
-HttpServerOptions server_options(const Environment& env) {
-  HttpServerOptions options;
-  if (auto timeout = env.get("KURA_SERVER_READ_TIMEOUT")) {
-    if (auto parsed = parse_duration(*timeout)) options.read_timeout = *parsed;
-  }
-  return options;
-}
-
-// Credentials for the endpoint, renewed by re-running the provider (cache first, STS when due).
-std::unique_ptr<RenewingCredentials> renewing(Context& context, const CredentialFlags& flags,
-                                              Seconds window) {
+// Credentials for the endpoint, renewed by re-running the provider (cache first, STS when due) with the same
+// refresh window, so the provider and the renewing thread agree on when a session is due.
+std::unique_ptr<RenewingCredentials> renewing(Context& context, const CredentialFlags& flags) {
+  RenewalPolicy policy;
+  policy.window = context.settings().session_refresh;
   return std::make_unique<RenewingCredentials>(
       [&context, flags]() -> Result<Credentials> {
         auto creds = credentials_for(context, flags);
         if (!creds) return creds.error();
         return std::move(creds->obtained.credentials);
       },
-      window);
-}
-
-Seconds refresh_window(const Environment& env) {
-  if (auto window = env.get("KURA_SESSION_REFRESH")) {
-    if (auto parsed = parse_duration(*window)) return *parsed;
-  }
-  return Seconds(300);
+      policy, context.deps().clock);
 }
 
 }  // namespace
@@ -63,7 +50,10 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool
   auto profile = context.profile(flags.profile);
   if (!profile) return profile.error();
   endpoint.region = resolve_region(flags.region, *profile, context.env());
-  endpoint.credentials = renewing(context, flags, refresh_window(context.env()));
+  const Seconds window = context.settings().session_refresh;
+  HttpServerOptions options;
+  options.read_timeout = context.settings().server_read_timeout;
+  endpoint.credentials = renewing(context, flags);
   if (auto primed = endpoint.credentials->prime(); !primed) return primed;
   if (imds) {
     endpoint.imds = std::make_unique<ImdsEndpoint>(*endpoint.credentials, flags.profile, endpoint.region,
@@ -71,8 +61,7 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool
   } else {
     endpoint.token = new_endpoint_token();
     if (allow_role_arn) {
-      endpoint.role_transport =
-          context.deps().make_transport(HttpOptions::from_environment(context.env(), profile->ca_bundle));
+      endpoint.role_transport = context.new_transport(*profile);
       endpoint.role_sts =
           std::make_unique<StsClient>(*endpoint.role_transport, context.deps().clock,
                                       resolve_sts_endpoint(endpoint.region, *profile, context.env()));
@@ -85,7 +74,7 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool
             request.duration = Seconds(3600);  // assumed with temporary credentials: the chaining limit
             return sts->assume_role(caller, request);
           },
-          refresh_window(context.env()), context.deps().clock);
+          window, context.deps().clock);
     }
   }
   auto started = endpoint.server.start(
@@ -94,7 +83,7 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool
                              : handle_ecs(request, endpoint.token, endpoint.port, *endpoint.credentials,
                                           endpoint.roles.get());
       },
-      server_options(context.env()), port, background);
+      options, port, background);
   if (!started) return started;
   endpoint.port = endpoint.server.port();
   endpoint.credentials->start();
@@ -135,12 +124,31 @@ Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
   return {};
 }
 
+void bind_serve(FlagSet& flags, ServeInput& input) {
+  bind_credential_flags(flags, input.flags);
+  flags.flag("--ecs", &input.ecs, "the ECS container-credentials protocol");
+  flags.flag("--imds", &input.imds, "the EC2 instance metadata protocol (IMDSv2)");
+  flags.flag("--imds-v1", &input.imds_v1, "also answer IMDSv1 requests (no token)");
+  flags.flag("--allow-role-arn", &input.allow_role_arn, "ECS: also serve /role-arn/<arn>");
+  flags.option("--port", "N", &input.port, "port on 127.0.0.1 (default: any free one)");
+}
+
 Result<void> run_serve(Context& context, const ServeInput& input) {
   if (input.ecs == input.imds)
     return make_error("serve: say which endpoint: --ecs or --imds", "kura serve --ecs PROFILE");
+  uint16_t port = 0;
+  if (input.port) {
+    const std::string& text = *input.port;
+    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(text) > 65535) {
+      return make_error("--port: '" + text + "' is not a port number",
+                        "1 to 65535, or leave it out for any free one");
+    }
+    port = static_cast<uint16_t>(std::stoul(text));
+  }
   Endpoint endpoint;
   if (auto started = start_endpoint(context, input.flags, input.imds, input.imds_v1, input.allow_role_arn,
-                                    input.port, false, endpoint);
+                                    port, false, endpoint);
       !started) {
     return started;
   }

@@ -1,12 +1,15 @@
-// The commands: each has an input struct and a function that runs it against a Context (no argv, no CLI11).
+// The commands. Each has an input struct, a function that only binds its flags, and a function that runs it
+// against a Context (no argv, no parser): a command runs in a unit test without a terminal or a network.
 #pragma once
 
-#include <map>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/args.h"
 #include "cli/context.h"
+#include "cli/credentials.h"
 
 namespace kura {
 
@@ -14,6 +17,7 @@ struct AddInput {
   std::string profile;
   bool from_env = false;  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY instead of prompts
 };
+void bind_add(FlagSet& flags, AddInput& input);
 Result<void> run_add(Context& context, const AddInput& input);
 
 struct ListInput {
@@ -21,23 +25,21 @@ struct ListInput {
   bool credentials_only = false;
   bool sessions_only = false;
 };
+void bind_list(FlagSet& flags, ListInput& input);
 Result<void> run_list(Context& context, const ListInput& input);
 
 struct RemoveInput {
   std::string profile;
   bool force = false;
 };
+void bind_remove(FlagSet& flags, RemoveInput& input);
 Result<void> run_remove(Context& context, const RemoveInput& input);
 
-// Options shared by every command that obtains credentials.
-struct CredentialFlags {
-  std::string profile;
-  std::optional<std::string> duration;
-  bool no_session = false;
-  std::optional<std::string> mfa_token;
-  std::optional<std::string> region;
-  std::optional<std::string> prompt;  // --prompt: terminal, zenity, kdialog, osascript, ykman, mfa_process
+struct ClearInput {
+  std::optional<std::string> profile;
 };
+void bind_clear(FlagSet& flags, ClearInput& input);
+Result<void> run_clear(Context& context, const ClearInput& input);
 
 struct ExecInput {
   CredentialFlags flags;
@@ -45,33 +47,31 @@ struct ExecInput {
   bool ecs_server = false;           // serve credentials on a local ECS endpoint instead of the environment
   bool imds_server = false;          // or on a local IMDS endpoint
   bool imds_v1 = false;              // allow IMDSv1 (no token) on it
-  bool allow_role_arn = false;  // ECS: also serve /role-arn/<arn> (roles assumed with the served credentials)
+  bool allow_role_arn = false;       // ECS: also serve /role-arn/<arn> (roles assumed with the served ones)
 };
+void bind_exec(FlagSet& flags, ExecInput& input);
+// Returns only on failure: on success the process becomes the command.
+Result<void> run_exec(Context& context, const ExecInput& input);
+Result<void> run_exec_with_server(Context& context, const ExecInput& input);
 
-// kura serve --ecs: a local ECS credential endpoint in the foreground until interrupted.
+// kura serve: a local ECS or IMDS endpoint in the foreground until interrupted.
 struct ServeInput {
   CredentialFlags flags;
   bool ecs = false;
   bool imds = false;
   bool imds_v1 = false;
   bool allow_role_arn = false;
-  uint16_t port = 0;
+  std::optional<std::string> port;
 };
+void bind_serve(FlagSet& flags, ServeInput& input);
 Result<void> run_serve(Context& context, const ServeInput& input);
-Result<void> run_exec_with_server(Context& context, const ExecInput& input);
-// Returns only on failure: on success the process becomes the command.
-Result<void> run_exec(Context& context, const ExecInput& input);
 
 struct ExportInput {
   CredentialFlags flags;
   std::string format = "env";  // env, json, ini, fish, powershell
 };
+void bind_export(FlagSet& flags, ExportInput& input);
 Result<void> run_export(Context& context, const ExportInput& input);
-
-struct ClearInput {
-  std::optional<std::string> profile;
-};
-Result<void> run_clear(Context& context, const ClearInput& input);
 
 // kura mfa (and aws-mfa): aws-mfa's interface, writing a short-term profile into ~/.aws/credentials.
 struct MfaCommandInput {
@@ -89,24 +89,28 @@ struct MfaCommandInput {
   bool force = false;
   bool setup = false;
 };
+void bind_mfa(FlagSet& flags, MfaCommandInput& input);
 Result<void> run_mfa(Context& context, const MfaCommandInput& input);
 
-// kura import: moves plaintext keys from ~/.aws/credentials into the keystore.
+// kura import: moves plaintext keys from ~/.aws/credentials (or aws-vault's store) into the keystore.
 struct ImportInput {
   std::vector<std::string> profiles;  // section names; empty with `all`: every section with a long-term key
   bool all = false;
   bool dry_run = false;
   std::optional<std::string> from;                // "aws-vault": read aws-vault's store instead of the file
-  std::string aws_vault_backend = "file";         // aws-vault's backend: file or pass
+  std::string aws_vault_backend = "file";         // aws-vault's backend: file, pass or secret-service
   std::optional<std::string> aws_vault_dir;       // its file directory (AWS_VAULT_FILE_DIR, ~/.awsvault/keys)
   std::optional<std::string> aws_vault_prefix;    // its pass prefix (AWS_VAULT_PASS_PREFIX)
   std::string aws_vault_collection = "awsvault";  // its Secret Service collection
 };
+void bind_import(FlagSet& flags, ImportInput& input);
 Result<void> run_import(Context& context, const ImportInput& input);
 Result<void> run_import_aws_vault(Context& context, const ImportInput& input);
 
 // kura backends: each backend, whether it is usable here, and why not.
-Result<void> run_backends(Context& context);
+struct BackendsInput {};
+void bind_backends(FlagSet& flags, BackendsInput& input);
+Result<void> run_backends(Context& context, const BackendsInput& input);
 
 // kura migrate: copies items between backends, verifies each by reading it back, then optionally deletes.
 struct MigrateInput {
@@ -116,6 +120,7 @@ struct MigrateInput {
   bool dry_run = false;
   bool delete_source = false;
 };
+void bind_migrate(FlagSet& flags, MigrateInput& input);
 Result<void> run_migrate(Context& context, const MigrateInput& input);
 
 // kura login: a console sign-in URL for a profile, printed or opened in a browser.
@@ -126,21 +131,9 @@ struct LoginInput {
   bool to_stdout = false;
   bool browser_profile = false;  // a browser user-data directory per kura profile
   std::optional<std::string>
-      policy_arn;  // GetFederationToken: a managed policy instead of "everything the user can"
+      policy_arn;  // GetFederationToken: a managed policy instead of "what the user can"
 };
+void bind_login(FlagSet& flags, LoginInput& input);
 Result<void> run_login(Context& context, const LoginInput& input);
-
-// Credentials and the region for a profile, as exec and export need them.
-struct ProfileCredentials {
-  Profile profile;
-  std::string region;
-  ObtainedCredentials obtained;
-};
-Result<ProfileCredentials> credentials_for(Context& context, const CredentialFlags& flags);
-
-// The caller's environment without any variable that would point a child at other credentials.
-std::map<std::string, std::string> child_variables(const Environment& env);
-// The variables exec sets, and the stale ones it removes, in one place.
-std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds);
 
 }  // namespace kura

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "util/fs.h"
 #include "util/log.h"
@@ -59,7 +61,52 @@ void remove_stale_temporaries(const std::string& target) {
   ::closedir(dir);
 }
 
+// A file kura may replace: the user's own and meant to be written. Root passes access(W_OK) on anything, so
+// the owner-write bit is what says "read-only" here; and a file of another user's, rewritten by rename, would
+// become root's, so that is refused too.
+Result<void> check_writable(const std::string& path, const std::string& target, const struct stat& st) {
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  if (st.st_uid != ::geteuid()) {
+    return make_error(
+        path + " belongs to another user (uid " + std::to_string(st.st_uid) + "); nothing was written",
+        "run kura as that user");
+  }
+  if ((st.st_mode & S_IWUSR) == 0) {
+    return make_error(path + " is read-only (mode " + octal + "); nothing was written",
+                      "chmod u+w " + target + " if kura may change it");
+  }
+  if (::geteuid() != 0 && ::access(target.c_str(), W_OK) != 0) {
+    return make_error(path + " is not writable (" + std::strerror(errno) + "); nothing was written",
+                      "chmod u+w " + target + " if kura may change it");
+  }
+  return {};
+}
+
+// Reads the result back and compares it with the file before the edits plus the edits asked for: whatever the
+// document's own placement logic did, nothing else may change meaning for the AWS tools reading the file.
+Result<void> check_only_edits_changed(const std::string& path, const IniContent& before,
+                                      const IniDocument& doc) {
+  auto written = IniDocument::parse(doc.serialize(), path);
+  if (!written) {
+    return make_error(path + ": the edit would leave a file that does not parse; nothing was written",
+                      "please report this as a bug in kura");
+  }
+  if (auto difference = first_difference(apply_edits(before, doc.edits()), written->content())) {
+    return make_error(path + ": the edit would also change " + *difference + "; nothing was written",
+                      "please report this as a bug in kura");
+  }
+  return {};
+}
+
 }  // namespace
+
+Result<void> check_aws_file_writable(const std::string& path) {
+  const std::string target = real_target(path);
+  struct stat st {};
+  if (::stat(target.c_str(), &st) != 0) return {};
+  return check_writable(path, target, st);
+}
 
 Result<void> edit_aws_file(const std::string& path, AwsFile kind,
                            const std::function<Result<bool>(IniDocument&)>& edit) {
@@ -77,13 +124,16 @@ Result<void> edit_aws_file(const std::string& path, AwsFile kind,
     error.hint = "fix that line first; kura did not change the file";
     return error;
   }
+  const IniContent before = doc->content();
   auto changed = edit(*doc);
   if (!changed) return changed.error();
   if (!*changed) return {};
+  if (auto checked = check_only_edits_changed(path, before, *doc); !checked) return checked;
 
   unsigned mode = 0600;
   struct stat st {};
   if (text->has_value() && ::stat(target.c_str(), &st) == 0) {
+    if (auto writable = check_writable(path, target, st); !writable) return writable;
     mode = st.st_mode & 07777;
     if (kind == AwsFile::credentials && (mode & 077) != 0) {
       char octal[8];

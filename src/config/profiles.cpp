@@ -2,36 +2,49 @@
 #include "config/profiles.h"
 
 #include <algorithm>
-#include <set>
+#include <cctype>
 
-#include "util/fs.h"
 #include "util/strings.h"
 
 namespace kura {
 
 namespace {
 
-// "profile dev" -> "dev"; "default" and "profile default" -> "default"; anything else is not a profile.
-std::optional<std::string> config_profile_name(const std::string& section) {
-  if (section == "default") return section;
-  if (section.rfind("profile", 0) == 0 && section.size() > 7 && (section[7] == ' ' || section[7] == '\t')) {
-    return std::string(trim(std::string_view(section).substr(8)));
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> prefixed_name(const std::string& section, std::string_view prefix) {
+std::optional<std::string_view> prefixed_name(std::string_view section, std::string_view prefix) {
   if (section.size() > prefix.size() && section.compare(0, prefix.size(), prefix) == 0 &&
       (section[prefix.size()] == ' ' || section[prefix.size()] == '\t')) {
-    return std::string(trim(std::string_view(section).substr(prefix.size() + 1)));
+    return trim(section.substr(prefix.size() + 1));
   }
   return std::nullopt;
 }
 
-Result<IniDocument> load_document(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) return text.error();
-  return IniDocument::parse(text->value_or(""), path);
+// "profile dev" -> "dev"; "default" and "profile default" -> "default"; anything else is not a profile.
+std::optional<std::string_view> config_profile_name(std::string_view section) {
+  if (section == "default") return section;
+  return prefixed_name(section, "profile");
+}
+
+// Config sections named "profile\tdev" or "profile  dev " (a tab, more spaces, spaces at the end) are not
+// found by looking up "profile dev": the index keeps these rare names, and every lookup looks through them so
+// that the first section in the file wins, as it did when every section was looked through.
+bool unusual_name(std::string_view section) {
+  // Called for every section while the file is scanned: kept cheap, and the same as prefixed_name() and
+  // trim().
+  auto is_space = [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return (byte <= ' ' || byte >= 0x7f) && std::isspace(byte);
+  };
+  size_t prefix = 0;
+  if (section.size() > 7 && section[0] == 'p' && section.substr(0, 7) == "profile") {
+    prefix = 7;
+  } else if (section.size() > 8 && section[0] == 's' && section.substr(0, 8) == "services") {
+    prefix = 8;
+  } else {
+    return false;
+  }
+  if (section[prefix] != ' ') return section[prefix] == '\t';
+  std::string_view name = section.substr(prefix + 1);
+  return !name.empty() && (is_space(name.front()) || is_space(name.back()));
 }
 
 std::optional<std::string> get(const std::map<std::string, std::string>& values, const std::string& key) {
@@ -44,62 +57,126 @@ bool truthy(const std::optional<std::string>& value) {
   return value && to_lower(*value) == "true";
 }
 
+const IniSection* or_nothing(const Result<const IniSection*>& section) {
+  return section ? *section : nullptr;
+}
+
 }  // namespace
 
-Result<ConfigFiles> ConfigFiles::load(const Environment& env) {
+Result<ConfigFiles> ConfigFiles::index(IniIndex config, IniIndex credentials) {
   ConfigFiles files;
-  files.config_path = env.get("AWS_CONFIG_FILE").value_or(env.home() + "/.aws/config");
-  files.credentials_path = env.get("AWS_SHARED_CREDENTIALS_FILE").value_or(env.home() + "/.aws/credentials");
-  auto config = load_document(files.config_path);
-  if (!config) return config.error();
-  auto credentials = load_document(files.credentials_path);
-  if (!credentials) return credentials.error();
-  files.config = std::move(*config);
-  files.credentials = std::move(*credentials);
+  files.m_config = std::move(config);
+  files.m_credentials = std::move(credentials);
+  auto whole = files.m_credentials.document();
+  if (!whole) return whole.error();
+  files.credentials = **whole;
   return files;
 }
 
-Result<ConfigFiles> ConfigFiles::from_text(std::string_view config_text, std::string_view credentials_text) {
-  ConfigFiles files;
-  files.config_path = "config";
-  files.credentials_path = "credentials";
-  auto config = IniDocument::parse(config_text, "config");
+Result<ConfigFiles> ConfigFiles::load(const Environment& env) {
+  const std::string config_path = env.get("AWS_CONFIG_FILE").value_or(env.home() + "/.aws/config");
+  const std::string credentials_path =
+      env.get("AWS_SHARED_CREDENTIALS_FILE").value_or(env.home() + "/.aws/credentials");
+  auto config = IniIndex::load(config_path, IniIndex::Parse::lazily, unusual_name);
   if (!config) return config.error();
-  auto credentials = IniDocument::parse(credentials_text, "credentials");
+  auto credentials = IniIndex::load(credentials_path);
   if (!credentials) return credentials.error();
-  files.config = std::move(*config);
-  files.credentials = std::move(*credentials);
+  auto files = index(std::move(*config), std::move(*credentials));
+  if (!files) return files.error();
+  files->config_path = config_path;
+  files->credentials_path = credentials_path;
   return files;
+}
+
+Result<ConfigFiles> ConfigFiles::from_text(std::string_view config_text, std::string_view credentials_text,
+                                           IniIndex::Parse parse) {
+  auto config = IniIndex::from_text(config_text, "config", parse, unusual_name);
+  if (!config) return config.error();
+  auto credentials = IniIndex::from_text(credentials_text, "credentials", parse);
+  if (!credentials) return credentials.error();
+  auto files = index(std::move(*config), std::move(*credentials));
+  if (!files) return files.error();
+  files->config_path = "config";
+  files->credentials_path = "credentials";
+  return files;
+}
+
+Result<std::vector<std::string>> ConfigFiles::read_profile_names() const {
+  auto in_config = m_config.names();
+  if (!in_config) return in_config.error();
+  auto in_credentials = m_credentials.names();
+  if (!in_credentials) return in_credentials.error();
+  std::vector<std::string> names;
+  names.reserve(in_config->size() + in_credentials->size());
+  for (const std::string& section : *in_config) {
+    if (auto name = config_profile_name(section)) names.emplace_back(*name);
+  }
+  for (std::string& section : *in_credentials) names.push_back(std::move(section));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 
 std::vector<std::string> ConfigFiles::profile_names() const {
-  std::set<std::string> names;
-  for (const auto& section : config.sections()) {
-    if (auto name = config_profile_name(section.name)) names.insert(*name);
+  auto names = read_profile_names();
+  return names ? std::move(*names) : std::vector<std::string>();
+}
+
+Result<const IniSection*> ConfigFiles::read_named(std::string_view prefix, const std::string& name) const {
+  auto names_it = [&](std::string_view section) { return prefixed_name(section, prefix) == name; };
+  std::string exact = std::string(prefix) + " " + name;
+  auto found = m_config.find(exact);
+  if (!found) return found.error();
+  if (*found && !names_it(exact)) found->reset();
+  std::optional<std::pair<IniIndex::Position, std::string_view>> best;
+  if (*found) best.emplace(**found, exact);
+  for (const auto& [position, section] : m_config.kept()) {
+    if (best && best->first < position) break;
+    if (names_it(section)) {
+      best.emplace(position, section);
+      break;
+    }
   }
-  for (const auto& section : credentials.sections()) names.insert(section.name);
-  return {names.begin(), names.end()};
+  if (!best) return static_cast<const IniSection*>(nullptr);
+  return m_config.section_at(best->first, best->second);
+}
+
+Result<const IniSection*> ConfigFiles::read_config_section(const std::string& profile) const {
+  // [profile default] and [default] both name the default profile; the bare form wins as botocore does.
+  if (profile == "default") {
+    auto bare = m_config.section("default");
+    if (!bare || *bare) return bare;
+    return m_config.section("profile default");
+  }
+  return read_named("profile", profile);
+}
+
+Result<const IniSection*> ConfigFiles::read_credentials_section(const std::string& profile) const {
+  return m_credentials.section(profile);
+}
+
+Result<const IniSection*> ConfigFiles::read_services_section(const std::string& name) const {
+  return read_named("services", name);
 }
 
 const IniSection* ConfigFiles::config_section(const std::string& profile) const {
-  for (const auto& section : config.sections()) {
-    auto name = config_profile_name(section.name);
-    // [profile default] and [default] both name the default profile; the bare form wins as botocore does.
-    if (name && *name == profile && (profile != "default" || section.name == "default")) return &section;
-  }
-  if (profile == "default") return config.find("profile default");
-  return nullptr;
+  return or_nothing(read_config_section(profile));
 }
 
 const IniSection* ConfigFiles::credentials_section(const std::string& profile) const {
-  return credentials.find(profile);
+  return or_nothing(read_credentials_section(profile));
 }
 
 const IniSection* ConfigFiles::services_section(const std::string& name) const {
-  for (const auto& section : config.sections()) {
-    if (auto found = prefixed_name(section.name, "services"); found && *found == name) return &section;
-  }
-  return nullptr;
+  return or_nothing(read_services_section(name));
+}
+
+Result<const IniDocument*> ConfigFiles::config_document() const {
+  return m_config.document();
+}
+
+Result<const IniDocument*> ConfigFiles::credentials_document() const {
+  return m_credentials.document();
 }
 
 std::string default_profile_name(const Environment& env) {
@@ -111,12 +188,28 @@ namespace {
 struct Resolver {
   const ConfigFiles& files;
   std::vector<std::string> stack;  // source_profile chain being resolved, for cycle messages
+  // A section that does not parse: reported as the parser put it ("config:12: ..."), as when the whole file
+  // was parsed up front, not as a step of the chain that reached it.
+  std::optional<Error> unreadable;
+
+  Result<const IniSection*> readable(Result<const IniSection*> section) {
+    if (!section && !unreadable) unreadable = section.error();
+    return section;
+  }
+
+  static bool is_secret_key(const std::string& key) {
+    return key == "aws_secret_access_key" || key == "aws_session_token" || key == "aws_security_token";
+  }
 
   // Raw values of one profile: credentials file over config file, then include_profile underneath.
   Result<std::map<std::string, std::string>> raw_values(const std::string& name,
                                                         std::vector<std::string>& includes) {
-    const IniSection* config = files.config_section(name);
-    const IniSection* credentials = files.credentials_section(name);
+    auto read_config = readable(files.read_config_section(name));
+    if (!read_config) return read_config.error();
+    auto read_credentials = readable(files.read_credentials_section(name));
+    if (!read_credentials) return read_credentials.error();
+    const IniSection* config = *read_config;
+    const IniSection* credentials = *read_credentials;
     std::map<std::string, std::string> values;
     if (!config && !credentials) {
       // Not an error yet: a profile may exist only as a stored key (`kura add NAME`). An include must exist.
@@ -125,9 +218,16 @@ struct Resolver {
       }
       return values;
     }
-    if (config) values = config->values;
+    // Secrets are not copied: a plaintext key is read from its section when used (plaintext_key_section).
+    if (config) {
+      for (const auto& [key, value] : config->values) {
+        if (!is_secret_key(key)) values[key] = value;
+      }
+    }
     if (credentials) {
-      for (const auto& [key, value] : credentials->values) values[key] = value;
+      for (const auto& [key, value] : credentials->values) {
+        if (!is_secret_key(key)) values[key] = value;
+      }
     }
     if (auto include = get(values, "include_profile")) {
       if (std::find(includes.begin(), includes.end(), *include) != includes.end() || *include == name) {
@@ -170,6 +270,12 @@ struct Resolver {
     if (auto duration = get(v, "duration_seconds")) {
       auto parsed = parse_duration(*duration);
       if (!parsed) return parsed.error().context("profile '" + name + "': duration_seconds");
+      // STS takes 15 minutes at least, and no session lasts more than 36 hours (GetSessionToken's maximum).
+      if (parsed->count() < 900 || parsed->count() > 129600) {
+        return make_error(
+            "profile '" + name + "': duration_seconds: " + *duration + " is out of range",
+            "STS sessions last 15m (900) to 12h (43200) for roles, up to 36h for GetSessionToken");
+      }
       profile->duration = *parsed;
     }
     if (auto tags = get(v, "session_tags")) {
@@ -190,7 +296,9 @@ struct Resolver {
     }
     // Endpoint: the services section's sts block wins over the profile's global endpoint_url.
     if (auto services = get(v, "services")) {
-      const IniSection* section = files.services_section(*services);
+      auto read = readable(files.read_services_section(*services));
+      if (!read) return read.error();
+      const IniSection* section = *read;
       if (!section)
         return make_error("profile '" + name + "': services section '" + *services + "' not found");
       if (auto sts = section->nested.find("sts"); sts != section->nested.end()) {
@@ -220,9 +328,9 @@ struct Resolver {
 }  // namespace
 
 Result<Profile> resolve_profile(const ConfigFiles& files, const std::string& name) {
-  Resolver resolver{files, {}};
+  Resolver resolver{files, {}, std::nullopt};
   auto profile = resolver.resolve(name);
-  if (!profile) return profile.error();
+  if (!profile) return resolver.unreadable ? *resolver.unreadable : profile.error();
   return Profile(**profile);
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config_index.h"
 #include "config/ini.h"
 #include "util/env.h"
 #include "util/result.h"
@@ -14,21 +15,49 @@
 
 namespace kura {
 
+// The two files, indexed when loaded and parsed a section at a time as profiles are asked for (see
+// config/config_index.h), so that a profile costs the same in a config of ten thousand.
 struct ConfigFiles {
   std::string config_path;       // $AWS_CONFIG_FILE or ~/.aws/config
   std::string credentials_path;  // $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
-  IniDocument config;
+  // The credentials file parsed whole when loaded, as before, for `kura import`: to go once it reads
+  // credentials_document() instead (the file is then read as lazily as the config).
   IniDocument credentials;
 
+  // Errors of the files as a whole (a malformed column-0 header, a duplicate section, a key before the first
+  // section) are reported here; an error inside one section when that section is read.
   static Result<ConfigFiles> load(const Environment& env);
-  static Result<ConfigFiles> from_text(std::string_view config_text, std::string_view credentials_text);
+  static Result<ConfigFiles> from_text(std::string_view config_text, std::string_view credentials_text,
+                                       IniIndex::Parse parse = IniIndex::Parse::lazily);
 
-  // Profile names from both files, sorted, without duplicates.
+  // Profile names from both files, sorted, without duplicates; no section is parsed for it (the headers are
+  // read again). Empty when a file cannot be read again: read_profile_names() says why.
   std::vector<std::string> profile_names() const;
-  // The [profile x] / [default] section of the config file, if any.
+  Result<std::vector<std::string>> read_profile_names() const;
+  // The [profile x] / [default] section of the config file, if any. Nothing also when the section does not
+  // parse: the read_ forms below tell the two apart.
   const IniSection* config_section(const std::string& profile) const;
   const IniSection* credentials_section(const std::string& profile) const;
   const IniSection* services_section(const std::string& name) const;
+  // The same, with the error ("~/.aws/config:12: ...") of a section that does not parse.
+  Result<const IniSection*> read_config_section(const std::string& profile) const;
+  Result<const IniSection*> read_credentials_section(const std::string& profile) const;
+  Result<const IniSection*> read_services_section(const std::string& name) const;
+  // Each file parsed whole on first use, for callers that walk every section (`kura import`).
+  Result<const IniDocument*> config_document() const;
+  Result<const IniDocument*> credentials_document() const;
+
+  const IniIndex& config_index() const { return m_config; }
+  const IniIndex& credentials_index() const { return m_credentials; }
+
+ private:
+  // The first config section, in file order, whose name reads as `name` after `prefix` ("profile" or
+  // "services"), or under an exact name.
+  Result<const IniSection*> read_named(std::string_view prefix, const std::string& name) const;
+  static Result<ConfigFiles> index(IniIndex config, IniIndex credentials);
+
+  IniIndex m_config;
+  IniIndex m_credentials;
 };
 
 struct SessionTag {
@@ -58,7 +87,8 @@ struct Profile {
   bool sources_itself = false;
   // False when neither file has a section for it (it may still have a stored key).
   bool in_files = true;
-  // Every raw key after include_profile, for settings a later issue reads.
+  // Every raw key after include_profile but the secrets (aws_secret_access_key, aws_session_token), which
+  // stay in their file's section until used.
   std::map<std::string, std::string> raw;
 };
 

@@ -103,6 +103,18 @@ Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
     }
     for (size_t i = 0; i < order.size(); ++i) {
       auto [duration, requested_here] = role_duration(i);
+      // A role assumed with another role's credentials is role chaining: STS caps it at 1h and rejects more
+      // only after the MFA code has been spent. Refused here, before any prompt.
+      if (i > 0 && duration > k_role_chaining_limit) {
+        const bool from_flag = i + 1 == order.size() && options.duration;
+        return make_error("profile '" + order[i]->name + "' is assumed with the credentials of role '" +
+                              order[i - 1]->name + "' (role chaining), which STS limits to 1h; " +
+                              (from_flag ? "--duration" : "its duration_seconds") + " asks for " +
+                              format_duration(duration),
+                          from_flag
+                              ? "use --duration 1h or less"
+                              : "set duration_seconds = 3600 or less in profile '" + order[i]->name + "'");
+      }
       Step step = role_step(*order[i], duration, requested_here, options);
       std::optional<std::string> mfa = i == 0 ? first_mfa : order[i]->mfa_serial;
       if (mfa && !satisfied.count(*mfa)) {

@@ -1,9 +1,10 @@
-// Serialisation of keys and sessions as JSON inside keystore items; parsed copies of secrets are wiped.
+// Keys and sessions as flat JSON inside keystore items, written and read without copies of their secrets.
 #include "creds/store_items.h"
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
+#include "util/flat_json.h"
+#include "util/sized_text.h"
 
 namespace kura {
 
@@ -12,28 +13,18 @@ namespace {
 constexpr const char* k_master_prefix = "master:";
 constexpr const char* k_session_prefix = "session:";
 
-Secret take_string(nlohmann::json& json, const char* key) {
-  auto it = json.find(key);
-  if (it == json.end() || !it->is_string()) return Secret();
-  auto& value = it->get_ref<std::string&>();
-  Secret secret{std::string_view(value)};
-  wipe_string(value);
-  return secret;
+// A member that must be a string when present; absent gives `fallback`.
+std::optional<std::string> text_member(const FlatJson& json, const std::string& key,
+                                       std::optional<std::string> fallback = std::nullopt) {
+  if (!json.has(key)) return fallback;
+  const Secret* value = json.string(key);
+  if (!value) return std::nullopt;
+  return std::string(value->view());
 }
 
-void wipe_json(nlohmann::json& json) {
-  for (auto& [key, value] : json.items()) {
-    if (value.is_string()) wipe_string(value.get_ref<std::string&>());
-  }
-}
-
-Result<void> store_json(Keystore& store, const std::string& item, nlohmann::json& json,
-                        Lifetime lifetime = {}) {
-  std::string text = json.dump();
-  wipe_json(json);
-  auto result = store.set(item, text, lifetime);
-  wipe_string(text);
-  return result;
+Secret secret_member(const FlatJson& json, const std::string& key) {
+  const Secret* value = json.string(key);
+  return value ? value->clone() : Secret();
 }
 
 }  // namespace
@@ -58,45 +49,64 @@ Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::s
   auto item = store.get(master_item(profile));
   if (!item) return item.error();
   if (!*item) return std::optional<Credentials>();
-  try {
-    auto json = nlohmann::json::parse((*item)->view());
-    Credentials key;
-    key.access_key_id = json.at("AccessKeyId").get<std::string>();
-    key.secret_access_key = take_string(json, "SecretAccessKey");
-    key.session_token = take_string(json, "SessionToken");
-    if (key.access_key_id.empty() || key.secret_access_key.empty()) throw std::runtime_error("empty key");
-    return std::optional<Credentials>(std::move(key));
-  } catch (const std::exception&) {
+  auto json = FlatJson::parse((*item)->view());
+  auto id = json ? text_member(*json, "AccessKeyId") : std::nullopt;
+  if (!json || !id || id->empty() || !json->string("SecretAccessKey") ||
+      json->string("SecretAccessKey")->empty()) {
     return make_error("the stored key for profile '" + profile + "' is unreadable",
                       "store it again with `kura add`");
   }
+  Credentials key;
+  key.access_key_id = std::move(*id);
+  key.secret_access_key = secret_member(*json, "SecretAccessKey");
+  key.session_token = secret_member(*json, "SessionToken");
+  return std::optional<Credentials>(std::move(key));
 }
 
 Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key) {
-  nlohmann::json json = {{"AccessKeyId", key.access_key_id},
-                         {"SecretAccessKey", std::string(key.secret_access_key.view())}};
-  if (!key.session_token.empty()) json["SessionToken"] = std::string(key.session_token.view());
-  return store_json(store, master_item(profile), json);
+  Secret text = sized_text([&](TextWriter& w) {
+    JsonObjectWriter json(w);
+    json.string("AccessKeyId", key.access_key_id);
+    json.string("SecretAccessKey", key.secret_access_key.view());
+    if (!key.session_token.empty()) json.string("SessionToken", key.session_token.view());
+    json.close();
+  });
+  return store.set(master_item(profile), text.view(), {});
 }
 
 static Result<CachedSession> parse_session(const Secret& text) {
-  try {
-    auto json = nlohmann::json::parse(text.view());
-    CachedSession session;
-    session.profile = json.at("Profile").get<std::string>();
-    session.base = json.value("Base", session.profile);
-    session.description = json.value("Description", "");
-    session.credentials.access_key_id = json.at("AccessKeyId").get<std::string>();
-    session.credentials.secret_access_key = take_string(json, "SecretAccessKey");
-    session.credentials.session_token = take_string(json, "SessionToken");
-    session.credentials.expiration = parse_iso8601(json.at("Expiration").get<std::string>());
-    session.duration = Seconds(json.value("DurationSeconds", 0));
-    session.issued = parse_iso8601(json.value("Issued", "")).value_or(TimePoint{});
-    if (!session.credentials.expiration) throw std::runtime_error("no expiration");
-    return session;
-  } catch (const std::exception&) {
+  auto unreadable = [] {
     return make_error("a cached session is unreadable", "run `kura clear` to drop cached sessions");
+  };
+  auto json = FlatJson::parse(text.view());
+  if (!json) return unreadable();
+  auto profile = text_member(*json, "Profile");
+  auto id = text_member(*json, "AccessKeyId");
+  auto expiration = text_member(*json, "Expiration");
+  if (!profile || !id || !expiration) return unreadable();
+  auto base = text_member(*json, "Base", *profile);
+  auto description = text_member(*json, "Description", "");
+  auto issued = text_member(*json, "Issued", "");
+  if (!base || !description || !issued) return unreadable();
+  // A duration out of range (or not an integer: 1e31) makes the item unreadable rather than overflowing.
+  long long duration = 0;
+  if (json->has("DurationSeconds")) {
+    auto number = json->integer("DurationSeconds");
+    if (!number || *number < 0 || *number > 10'000'000) return unreadable();
+    duration = *number;
   }
+  CachedSession session;
+  session.profile = std::move(*profile);
+  session.base = std::move(*base);
+  session.description = std::move(*description);
+  session.credentials.access_key_id = std::move(*id);
+  session.credentials.secret_access_key = secret_member(*json, "SecretAccessKey");
+  session.credentials.session_token = secret_member(*json, "SessionToken");
+  session.credentials.expiration = parse_iso8601(*expiration);
+  session.duration = Seconds(duration);
+  session.issued = parse_iso8601(*issued).value_or(TimePoint{});
+  if (!session.credentials.expiration) return unreadable();
+  return session;
 }
 
 Result<std::optional<CachedSession>> load_session(Keystore& store, const std::string& cache_id) {
@@ -109,18 +119,24 @@ Result<std::optional<CachedSession>> load_session(Keystore& store, const std::st
 }
 
 Result<void> store_session(Keystore& store, const std::string& cache_id, const CachedSession& session) {
-  nlohmann::json json = {{"Profile", session.profile},
-                         {"Base", session.base},
-                         {"Description", session.description},
-                         {"AccessKeyId", session.credentials.access_key_id},
-                         {"SecretAccessKey", std::string(session.credentials.secret_access_key.view())},
-                         {"SessionToken", std::string(session.credentials.session_token.view())},
-                         {"Expiration", format_iso8601(*session.credentials.expiration)},
-                         {"DurationSeconds", session.duration.count()},
-                         {"Issued", format_iso8601(session.issued)}};
+  const std::string expiration = format_iso8601(*session.credentials.expiration);
+  const std::string issued = format_iso8601(session.issued);
+  Secret text = sized_text([&](TextWriter& w) {
+    JsonObjectWriter json(w);
+    json.string("AccessKeyId", session.credentials.access_key_id);
+    json.string("Base", session.base);
+    json.string("Description", session.description);
+    json.number("DurationSeconds", session.duration.count());
+    json.string("Expiration", expiration);
+    json.string("Issued", issued);
+    json.string("Profile", session.profile);
+    json.string("SecretAccessKey", session.credentials.secret_access_key.view());
+    json.string("SessionToken", session.credentials.session_token.view());
+    json.close();
+  });
   // Nothing is worth keeping after expiry: a backend that can, drops it then.
   auto left = std::chrono::duration_cast<Seconds>(*session.credentials.expiration - session.issued);
-  return store_json(store, session_item(cache_id), json, Lifetime{std::max(left, Seconds(60))});
+  return store.set(session_item(cache_id), text.view(), Lifetime{std::max(left, Seconds(60))});
 }
 
 Result<int> remove_sessions_of(Keystore& store, const std::string& profile) {
@@ -150,8 +166,9 @@ Result<std::vector<std::pair<std::string, CachedSession>>> list_sessions(
   for (const std::string& item : *items) {
     if (!is_session_item(item)) continue;
     auto value = store.get(item);
-    if (!value) return value.error();
-    if (!*value) continue;
+    // One unreadable item (corrupt, tampered) must not make every profile's listing fail: it is skipped here
+    // and left for `kura clear`, which removes sessions by name and the store's unreadable items.
+    if (!value || !*value) continue;
     auto session = parse_session(**value);
     if (!session) continue;  // an unreadable one is still listed by id for removal by `kura clear`
     if (profile && session->profile != *profile) continue;

@@ -10,8 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/hash.h"
+#include "util/flat_json.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/sized_text.h"
 
 namespace kura {
 
@@ -50,12 +52,27 @@ Result<std::optional<StoreMeta>> read_meta(const std::string& path) {
   }
 }
 
-// Serialises concurrent creation of the store by two kura processes.
+constexpr const char* k_temporary_marker = ".kura-tmp-";
+constexpr const char* k_unreadable_prefix = "unreadable:";
+
+// Serialises writers of the store (creation, set, remove) across kura processes. Every writer holds it while
+// its temporary file exists, so a temporary file seen by the lock's holder belongs to a writer that died
+// (SIGKILL, power loss) between writing and renaming: a sealed copy of an item that may since have been
+// removed. The holder deletes them.
 class DirectoryLock {
  public:
   explicit DirectoryLock(const std::string& directory) {
     m_fd = ::open((directory + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (m_fd >= 0) ::flock(m_fd, LOCK_EX);
+    if (m_fd < 0) return;
+    DIR* dir = ::opendir(directory.c_str());
+    if (!dir) return;
+    while (dirent* entry = ::readdir(dir)) {
+      if (std::string_view(entry->d_name).find(k_temporary_marker) != std::string_view::npos) {
+        ::unlinkat(::dirfd(dir), entry->d_name, 0);
+      }
+    }
+    ::closedir(dir);
   }
   ~DirectoryLock() {
     if (m_fd >= 0) ::close(m_fd);
@@ -67,17 +84,14 @@ class DirectoryLock {
   int m_fd = -1;
 };
 
-// {"item": name, "value": secret}; the parsed tree's copy of the value is wiped before it is freed.
+// {"item": name, "value": secret}.
 Result<std::pair<std::string, Secret>> parse_item(const Secret& plain, const std::string& path) {
-  try {
-    auto json = nlohmann::json::parse(plain.view());
-    auto& value = json.at("value").get_ref<std::string&>();
-    std::pair<std::string, Secret> out{json.at("item").get<std::string>(), Secret(std::string_view(value))};
-    wipe_string(value);
-    return out;
-  } catch (const nlohmann::json::exception& e) {
-    return make_error(path + ": corrupt item: " + e.what());
-  }
+  auto json = FlatJson::parse(plain.view());
+  if (!json) return json.error().context(path + ": corrupt item");
+  const Secret* item = json->string("item");
+  const Secret* value = json->string("value");
+  if (!item || !value) return make_error(path + ": corrupt item: no item or value");
+  return std::pair<std::string, Secret>(std::string(item->view()), value->clone());
 }
 
 }  // namespace
@@ -186,13 +200,16 @@ Result<std::optional<Secret>> FileStore::get(const std::string& item) {
 Result<void> FileStore::set(const std::string& item, std::string_view value, Lifetime /*lifetime*/) {
   auto key = unlock(Create::yes);
   if (!key) return key.error();
+  DirectoryLock lock(m_options.directory);
   std::string path = item_path(item);
   std::string file_id = path.substr(path.rfind('/') + 1);
-  nlohmann::json json = {{"item", item}, {"value", std::string(value)}};
-  std::string plain = json.dump();
-  wipe_string(json.at("value").get_ref<std::string&>());
-  std::string sealed = seal(m_key->view(), plain, file_id);
-  wipe_string(plain);
+  Secret plain = sized_text([&](TextWriter& w) {
+    JsonObjectWriter json(w);
+    json.string("item", item);
+    json.string("value", value);
+    json.close();
+  });
+  std::string sealed = seal(m_key->view(), plain.view(), file_id);
   return write_file_atomic(path, sealed, 0600);
 }
 
@@ -207,34 +224,67 @@ Result<bool> FileStore::remove(const std::string& item) {
   auto key = unlock(Create::no);
   if (!key) return key.error();
   if (!*key) return false;
+  DirectoryLock lock(m_options.directory);
+  if (item.rfind(k_unreadable_prefix, 0) == 0) {
+    // A name from unreadable(): the item file itself, which must be one of ours (no path, our suffix).
+    std::string file = item.substr(std::string(k_unreadable_prefix).size());
+    if (!is_item_file(file)) return make_error("not an item of the file store: '" + file + "'");
+    return remove_file(m_options.directory + "/" + file);
+  }
   return remove_file(item_path(item));
 }
 
 Result<std::vector<std::string>> FileStore::list() {
+  auto scanned = scan();
+  if (!scanned) return scanned.error();
+  return std::move(scanned->readable);
+}
+
+Result<std::vector<std::string>> FileStore::unreadable() {
+  auto scanned = scan();
+  if (!scanned) return scanned.error();
+  std::vector<std::string> names;
+  for (const std::string& file : scanned->unreadable) names.push_back(k_unreadable_prefix + file);
+  return names;
+}
+
+// Every item file, opened: one that fails authentication or does not parse is set aside, never a reason to
+// fail the listing (which `list`, `clear`, `remove` and `add` of every profile depend on).
+Result<FileStore::Scan> FileStore::scan() {
   auto key = unlock(Create::no);
   if (!key) return key.error();
-  std::vector<std::string> items;
-  if (!*key) return items;
+  Scan scan;
+  if (!*key) return scan;
   DIR* dir = ::opendir(m_options.directory.c_str());
   if (!dir) return make_error("cannot list " + m_options.directory);
   while (dirent* entry = ::readdir(dir)) {
     std::string file = entry->d_name;
-    if (file.size() <= 5 || file.compare(file.size() - 5, 5, k_item_suffix) != 0) continue;
-    auto sealed = read_item(m_options.directory + "/" + file, file);
-    if (!sealed) {
-      ::closedir(dir);
-      return sealed.error();
-    }
-    if (!*sealed) continue;  // removed meanwhile
-    auto parsed = parse_item(**sealed, m_options.directory + "/" + file);
+    if (!is_item_file(file)) continue;
+    const std::string path = m_options.directory + "/" + file;
+    auto sealed = read_item(path, file);
+    if (sealed && !*sealed) continue;  // removed meanwhile
+    auto parsed =
+        sealed ? parse_item(**sealed, path) : Result<std::pair<std::string, Secret>>(sealed.error());
     if (!parsed) {
-      ::closedir(dir);
-      return parsed.error();
+      log_debug("file store: " + parsed.error().message);
+      scan.unreadable.push_back(file);
+      continue;
     }
-    items.push_back(parsed->first);
+    scan.readable.push_back(parsed->first);
   }
   ::closedir(dir);
-  return items;
+  return scan;
+}
+
+bool FileStore::is_item_file(const std::string& file) {
+  constexpr size_t k_suffix = 5;  // ".item"
+  if (file.size() <= k_suffix || file.compare(file.size() - k_suffix, k_suffix, k_item_suffix) != 0)
+    return false;
+  for (size_t i = 0; i + k_suffix < file.size(); ++i) {
+    char c = file[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 }  // namespace kura

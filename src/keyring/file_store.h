@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crypto/sodium.h"
 #include "keyring/keystore.h"
@@ -31,8 +32,15 @@ class FileStore final : public Keystore {
   Result<bool> contains(const std::string& item) override;
   Result<bool> remove(const std::string& item) override;
   Result<std::vector<std::string>> list() override;
+  Result<std::vector<std::string>> unreadable() override;
 
  private:
+  struct Scan {
+    std::vector<std::string> readable;    // item names
+    std::vector<std::string> unreadable;  // file names
+  };
+  Result<Scan> scan();
+  static bool is_item_file(const std::string& file);
   enum class Create { no, yes };
   // False: the store does not exist yet (and was not created).
   Result<bool> unlock(Create create);

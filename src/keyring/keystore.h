@@ -33,6 +33,9 @@ struct Keystore {
   // True if the item existed.
   virtual Result<bool> remove(const std::string& item) = 0;
   virtual Result<std::vector<std::string>> list() = 0;
+  // Items that exist but cannot be read (corrupt, tampered, from an incompatible version), under names that
+  // remove() accepts, so `kura clear` can delete them. A backend whose list() never reads an item has none.
+  virtual Result<std::vector<std::string>> unreadable() { return std::vector<std::string>(); }
 };
 
 // Where an unlocked store key may be held between runs (the kernel keyring), with a lifetime.

@@ -15,6 +15,7 @@ namespace kura {
 
 namespace {
 
+// kura's settings always give the directory; without one (a library caller), pass's own rule applies.
 std::string store_directory(const BackendOptions& options) {
   if (options.pass_dir) return *options.pass_dir;
   Environment env = Environment::from_process();
@@ -86,7 +87,7 @@ class PassKeystore final : public Keystore {
   std::string entry(const std::string& item) const { return m_prefix + "/" + uri_encode(item); }
   std::string entry_file(const std::string& item) const { return m_directory + "/" + entry(item) + ".gpg"; }
   static Error failure(const std::string& what, const SpawnResult& result) {
-    return make_error("pass: cannot " + what + ": " + std::string(trim(result.err)),
+    return make_error("pass: cannot " + what + ": " + printable(result.err, 300),
                       "check `pass` works here (gpg key, agent, GPG_TTY), or use --backend file");
   }
 

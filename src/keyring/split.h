@@ -18,7 +18,7 @@ class SplitKeystore final : public Keystore {
     return pick(item).set(item, value, lifetime);
   }
   Result<bool> contains(const std::string& item) override { return pick(item).contains(item); }
-  Result<bool> remove(const std::string& item) override { return pick(item).remove(item); }
+  Result<bool> remove(const std::string& item) override { return pick(item).remove(inner_name(item)); }
   Result<std::vector<std::string>> list() override {
     auto keys = m_keys->list();
     if (!keys) return keys;
@@ -33,10 +33,25 @@ class SplitKeystore final : public Keystore {
     }
     return all;
   }
+  Result<std::vector<std::string>> unreadable() override {
+    auto keys = m_keys->unreadable();
+    if (!keys) return keys;
+    auto sessions = m_sessions->unreadable();
+    if (!sessions) return sessions;
+    for (auto& item : *sessions) keys->push_back(k_sessions_prefix + item);
+    return keys;
+  }
 
  private:
-  static bool is_session(const std::string& item) { return item.rfind("session:", 0) == 0; }
+  // Unreadable items of the session backend are told apart by this prefix, so remove() reaches the right one.
+  static constexpr const char* k_sessions_prefix = "sessions-backend:";
+  static bool is_session(const std::string& item) {
+    return item.rfind("session:", 0) == 0 || item.rfind(k_sessions_prefix, 0) == 0;
+  }
   Keystore& pick(const std::string& item) { return is_session(item) ? *m_sessions : *m_keys; }
+  static std::string inner_name(const std::string& item) {
+    return item.rfind(k_sessions_prefix, 0) == 0 ? item.substr(std::string(k_sessions_prefix).size()) : item;
+  }
   std::unique_ptr<Keystore> m_keys;
   std::unique_ptr<Keystore> m_sessions;
 };

@@ -1,6 +1,8 @@
 // execvpe, searching PATH of the child's environment.
 #include "process/runner.h"
 
+#include "process/hardening.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -24,6 +26,7 @@ Result<void> ExecRunner::exec(const std::vector<std::string>& argv,
     if (entry.rfind("PATH=", 0) == 0)
       ::setenv("PATH", entry.c_str() + 5, 1);  // execvpe searches our own PATH
   }
+  restore_limits_for_child();
   ::execvpe(args[0], args.data(), env.data());
   int err = errno;
   return make_error("cannot run '" + argv[0] + "': " + strerror(err),

@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "process/hardening.h"
+#include "util/env.h"
+
 extern char** environ;
 
 namespace kura {
@@ -19,11 +22,13 @@ Result<SpawnResult> spawn(const std::vector<std::string>& argv, std::string_view
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     return make_error(std::string("spawn: pipe: ") + strerror(errno));
   }
-  // Built before fork: the child may only call async-signal-safe functions.
+  // Built before fork: the child may only call async-signal-safe functions. Secret variables never pass
+  // (main() has removed them from environ already; this keeps the promise for every caller).
   std::vector<std::string> environment;
   for (char** entry = environ; entry && *entry; ++entry) {
     std::string text(*entry);
-    if (!env.count(text.substr(0, text.find('=')))) environment.push_back(text);
+    std::string name = text.substr(0, text.find('='));
+    if (!env.count(name) && !is_secret_variable(name)) environment.push_back(text);
   }
   for (const auto& [name, value] : env) environment.push_back(name + "=" + value);
   std::vector<char*> envp, args;
@@ -38,6 +43,7 @@ Result<SpawnResult> spawn(const std::vector<std::string>& argv, std::string_view
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
+    restore_limits_for_child();
     execvpe(args[0], args.data(), envp.data());
     _exit(127);
   }

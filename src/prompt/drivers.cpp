@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <memory>
 
 #include "process/spawn.h"
 #include "util/strings.h"
@@ -27,7 +28,7 @@ Result<std::string> run_driver(const std::string& name, const std::vector<std::s
   auto ran = spawn(argv, {}, child_env);
   if (!ran) return ran.error().context("prompt " + name);
   if (ran->exit_code != 0) {
-    std::string detail(trim(ran->err));
+    std::string detail = printable(ran->err, 300);
     return make_error("prompt " + name + ": no code (exit " + std::to_string(ran->exit_code) + ")" +
                       (detail.empty() ? "" : ": " + detail));
   }
@@ -35,16 +36,6 @@ Result<std::string> run_driver(const std::string& name, const std::vector<std::s
   std::string code;
   for (const std::string& line : split(ran->out, '\n')) {
     if (!trim(line).empty()) code = std::string(trim(line));
-  }
-  return code;
-}
-
-Result<std::string> checked(Result<std::string> code, const std::string& serial, const std::string& driver) {
-  if (!code) return code;
-  if (!is_mfa_code(*code)) {
-    return make_error("prompt " + driver + ": an MFA code is six digits, got " +
-                          std::to_string(code->size()) + " characters",
-                      "check what the " + driver + " driver returns for " + serial);
   }
   return code;
 }
@@ -63,9 +54,11 @@ std::string automatic_driver(const Environment& env, const std::optional<std::st
   return "";
 }
 
-Result<MfaCodeSource> make_mfa_code_source(const MfaDriverConfig& config, const Environment& env,
-                                           Prompt& terminal) {
-  std::string driver = config.driver.empty() ? automatic_driver(env, config.mfa_process) : config.driver;
+namespace {
+
+// The source for a named driver ("" when none is usable here).
+Result<MfaCodeSource> driver_source(const std::string& driver, const MfaDriverConfig& config,
+                                    const Environment& env, Prompt& terminal) {
   const std::string title = "kura";
   if (driver.empty()) {
     return MfaCodeSource([](const std::string& serial) -> Result<std::string> {
@@ -75,42 +68,37 @@ Result<MfaCodeSource> make_mfa_code_source(const MfaDriverConfig& config, const 
     });
   }
   if (driver == "terminal") {
-    return MfaCodeSource([&terminal](const std::string& serial) { return ask_mfa_code(terminal, serial); });
+    return MfaCodeSource([&terminal](const std::string& serial) {
+      return terminal.ask_line("Enter MFA code for " + serial + ": ");
+    });
   }
   if (driver == "zenity") {
     return MfaCodeSource([&env, title](const std::string& serial) {
-      return checked(
-          run_driver("zenity",
-                     {"zenity", "--entry", "--title", title, "--text", "Enter MFA code for " + serial}, env),
-          serial, "zenity");
+      return run_driver(
+          "zenity", {"zenity", "--entry", "--title", title, "--text", "Enter MFA code for " + serial}, env);
     });
   }
   if (driver == "kdialog") {
     return MfaCodeSource([&env, title](const std::string& serial) {
-      return checked(
-          run_driver("kdialog", {"kdialog", "--title", title, "--inputbox", "Enter MFA code for " + serial},
-                     env),
-          serial, "kdialog");
+      return run_driver("kdialog",
+                        {"kdialog", "--title", title, "--inputbox", "Enter MFA code for " + serial}, env);
     });
   }
   if (driver == "osascript") {
     return MfaCodeSource([&env, title](const std::string& serial) {
-      return checked(run_driver("osascript",
-                                {"osascript", "-e",
-                                 "display dialog \"Enter MFA code for " + serial +
-                                     "\" default answer \"\" with title \"" + title + "\"",
-                                 "-e", "text returned of result"},
-                                env),
-                     serial, "osascript");
+      return run_driver("osascript",
+                        {"osascript", "-e",
+                         "display dialog \"Enter MFA code for " + serial +
+                             "\" default answer \"\" with title \"" + title + "\"",
+                         "-e", "text returned of result"},
+                        env);
     });
   }
   if (driver == "ykman") {
     std::optional<std::string> account = config.ykman_account;
     return MfaCodeSource([&env, account](const std::string& serial) {
-      return checked(
-          run_driver("ykman", {"ykman", "oath", "accounts", "code", "--single", account.value_or(serial)},
-                     env),
-          serial, "ykman");
+      return run_driver("ykman", {"ykman", "oath", "accounts", "code", "--single", account.value_or(serial)},
+                        env);
     });
   }
   if (driver == "mfa_process") {
@@ -119,12 +107,44 @@ Result<MfaCodeSource> make_mfa_code_source(const MfaDriverConfig& config, const 
                         "add mfa_process = COMMAND to it");
     }
     std::string command = *config.mfa_process;
-    return MfaCodeSource([&env, command](const std::string& serial) {
-      return checked(run_driver("mfa_process", {"/bin/sh", "-c", command}, env), serial, "mfa_process");
+    return MfaCodeSource([&env, command](const std::string&) {
+      return run_driver("mfa_process", {"/bin/sh", "-c", command}, env);
     });
   }
   return make_error("--prompt: unknown driver '" + driver + "'",
                     "terminal, zenity, kdialog, osascript, ykman or mfa_process");
+}
+
+}  // namespace
+
+Result<MfaDriver> make_mfa_code_source(const MfaDriverConfig& config, const Environment& env,
+                                       Prompt& terminal) {
+  auto name = std::make_shared<std::string>(config.driver);
+  if (!config.driver.empty()) {
+    auto source = driver_source(config.driver, config, env, terminal);
+    if (!source) return source.error();
+    return MfaDriver{std::move(*source), name};
+  }
+  if (config.mfa_process) {
+    *name = "mfa_process";
+    auto source = driver_source(*name, config, env, terminal);
+    if (!source) return source.error();
+    return MfaDriver{std::move(*source), name};
+  }
+  // Automatic: which one is decided when a code is first needed, so a run that needs none (a cache hit)
+  // neither opens /dev/tty nor searches PATH for dialogs.
+  auto chosen = std::make_shared<std::optional<MfaCodeSource>>();
+  MfaCodeSource lazy = [chosen, name, config, &env,
+                        &terminal](const std::string& serial) -> Result<std::string> {
+    if (!*chosen) {
+      *name = automatic_driver(env, config.mfa_process);
+      auto source = driver_source(*name, config, env, terminal);
+      if (!source) return source.error();
+      *chosen = std::move(*source);
+    }
+    return (**chosen)(serial);
+  };
+  return MfaDriver{std::move(lazy), name};
 }
 
 }  // namespace kura

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,10 +21,20 @@ struct MfaDriverConfig {
   std::optional<std::string> ykman_account;  // KURA_YKMAN_OATH_CREDENTIAL_NAME; else the MFA serial
 };
 
-// Returns a function that obtains a code for a serial (validated: six digits).
+// A code for an MFA device, as typed or produced; its shape is checked by the caller (creds/providers.h).
 using MfaCodeSource = std::function<Result<std::string>(const std::string& serial)>;
-Result<MfaCodeSource> make_mfa_code_source(const MfaDriverConfig& config, const Environment& env,
-                                           Prompt& terminal);
+
+struct MfaDriver {
+  MfaCodeSource source;
+  // "terminal", "zenity", ..., "mfa_process"; for an automatic choice, filled in when a code is first asked
+  // for.
+  std::shared_ptr<const std::string> name;
+};
+
+// The driver the config chooses. Nothing is probed here unless the choice is automatic, and even then only
+// when a code is first asked for: a cache hit never opens /dev/tty or searches PATH.
+Result<MfaDriver> make_mfa_code_source(const MfaDriverConfig& config, const Environment& env,
+                                       Prompt& terminal);
 
 // The name of the driver automatic choice picks here (for messages and tests).
 std::string automatic_driver(const Environment& env, const std::optional<std::string>& mfa_process);

@@ -24,8 +24,7 @@ class TtyPrompt final : public Prompt {
   Result<Secret> ask_secret(std::string_view question) override;
 };
 
-// Asks for an MFA code and checks its shape (six digits) before any STS call is spent on it.
-Result<std::string> ask_mfa_code(Prompt& prompt, std::string_view serial);
+// Six ASCII digits: the shape of a TOTP code (checked once, in creds/providers.cpp, before STS is asked).
 bool is_mfa_code(std::string_view code);
 
 }  // namespace kura

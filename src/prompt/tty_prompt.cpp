@@ -93,14 +93,4 @@ bool is_mfa_code(std::string_view code) {
   return true;
 }
 
-Result<std::string> ask_mfa_code(Prompt& prompt, std::string_view serial) {
-  auto code = prompt.ask_line("Enter MFA code for " + std::string(serial) + ": ");
-  if (!code) return code;
-  if (!is_mfa_code(*code)) {
-    return make_error("an MFA code is six digits, got " + std::to_string(code->size()) + " characters",
-                      "type the current code shown by the device for " + std::string(serial));
-  }
-  return code;
-}
-
 }  // namespace kura

@@ -1,8 +1,11 @@
-// Renewing credentials and the ECS endpoint handler.
+// The ECS and IMDS endpoint handlers, and the roles the ECS endpoint assumes for /role-arn/<arn>.
 #include "server/credential_endpoint.h"
+
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
+#include "aws/render.h"
 #include "crypto/sodium.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -13,80 +16,10 @@ std::string new_endpoint_token() {
   return hex_encode(random_bytes(32));
 }
 
-Result<void> RenewingCredentials::prime() {
-  auto fresh = m_fetch();
-  if (!fresh) return fresh.error();
-  nlohmann::json json = {{"AccessKeyId", fresh->access_key_id},
-                         {"SecretAccessKey", std::string(fresh->secret_access_key.view())},
-                         {"Token", std::string(fresh->session_token.view())}};
-  if (fresh->expiration) json["Expiration"] = format_iso8601(*fresh->expiration);
-  std::string text = json.dump();
-  json["Code"] = "Success";
-  json["Type"] = "AWS-HMAC";
-  json["LastUpdated"] = format_iso8601(std::chrono::system_clock::now());
-  std::string imds = json.dump();
-  for (const char* key : {"SecretAccessKey", "Token"}) wipe_string(json[key].get_ref<std::string&>());
-  std::lock_guard<std::mutex> lock(m_mutex);
-  wipe_string(m_json);
-  wipe_string(m_imds_json);
-  m_json = std::move(text);
-  m_imds_json = std::move(imds);
-  m_current = std::move(*fresh);
-  return {};
-}
-
-void RenewingCredentials::start() {
-  m_thread = std::thread([this] { run(); });
-}
-
-void RenewingCredentials::stop() {
-  {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_stopping = true;
-  }
-  m_wake.notify_all();
-  if (m_thread.joinable()) m_thread.join();
-}
-
-std::string RenewingCredentials::imds_json() const {
-  std::lock_guard<std::mutex> lock(m_mutex);
-  return m_imds_json;
-}
-
-std::string RenewingCredentials::ecs_json() const {
-  std::lock_guard<std::mutex> lock(m_mutex);
-  return m_json;
-}
-
-void RenewingCredentials::run() {
-  std::unique_lock<std::mutex> lock(m_mutex);
-  while (!m_stopping) {
-    if (!m_current || !m_current->expiration) return;  // long-term keys do not expire
-    auto due = *m_current->expiration - m_window;
-    if (m_wake.wait_until(lock, due, [this] { return m_stopping; })) return;
-    lock.unlock();
-    auto renewed = prime();
-    if (!renewed) {
-      log_warning("credential endpoint: cannot renew: " + renewed.error().message);
-      lock.lock();
-      m_wake.wait_for(lock, std::chrono::seconds(10), [this] { return m_stopping; });
-      continue;
-    }
-    log_debug("credential endpoint: renewed");
-    lock.lock();
-  }
-}
-
 namespace {
 
 std::string ecs_json_of(const Credentials& credentials) {
-  nlohmann::json json = {{"AccessKeyId", credentials.access_key_id},
-                         {"SecretAccessKey", std::string(credentials.secret_access_key.view())},
-                         {"Token", std::string(credentials.session_token.view())}};
-  if (credentials.expiration) json["Expiration"] = format_iso8601(*credentials.expiration);
-  std::string text = json.dump();
-  for (const char* key : {"SecretAccessKey", "Token"}) wipe_string(json[key].get_ref<std::string&>());
-  return text;
+  return std::string(render_credentials(credentials, CredentialFormat::ecs, {}).view());
 }
 
 }  // namespace
@@ -105,10 +38,21 @@ HttpServerResponse RoleArnAssumer::respond(const std::string& role_arn, const Re
   if (!caller) return {500, "{\"message\":\"no credentials yet\"}"};
   auto assumed = m_assume(role_arn, *caller);
   if (!assumed) {
+    // The message may quote the ARN, which came percent-decoded from the request: any bytes at all, so
+    // invalid UTF-8 is replaced rather than thrown on.
     nlohmann::json error = {{"message", assumed.error().message}};
-    return {502, error.dump()};
+    return {502, error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
   std::string body = ecs_json_of(*assumed);
+  // Bounded: expired sessions go first, then (a caller cycling through many roles) the one expiring soonest.
+  const TimePoint now = m_clock.now();
+  std::erase_if(m_cache, [&](const auto& entry) { return entry.second.expiration <= now; });
+  if (m_cache.size() >= k_max_cached_roles && !m_cache.count(role_arn)) {
+    auto soonest = std::min_element(m_cache.begin(), m_cache.end(), [](const auto& a, const auto& b) {
+      return a.second.expiration < b.second.expiration;
+    });
+    m_cache.erase(soonest);
+  }
   m_cache.insert_or_assign(role_arn, std::move(*assumed));
   return {200, body};
 }
@@ -132,17 +76,51 @@ HttpServerResponse handle_ecs(const HttpServerRequest& request, const std::strin
   return {200, credentials.ecs_json()};
 }
 
-bool ImdsEndpoint::token_valid(const std::string& token) {
-  std::lock_guard<std::mutex> lock(m_mutex);
-  const TimePoint now = m_clock.now();
-  bool valid = false;
-  for (const auto& [known, expires] : m_tokens) {
-    if (expires > now && constant_time_equals(known, token)) valid = true;
-  }
-  return valid;
+namespace {
+
+constexpr size_t k_imds_mac_bytes = 24;
+constexpr std::string_view k_imds_token_label = "kura imds token v1";
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case too: tokens are issued in lower case, and only an exact copy is valid
 }
 
-HttpServerResponse ImdsEndpoint::handle(const HttpServerRequest& request, uint16_t port) {
+}  // namespace
+
+ImdsEndpoint::ImdsEndpoint(const RenewingCredentials& credentials, std::string profile, std::string region,
+                           bool allow_v1, const Clock& clock)
+    : m_credentials(credentials),
+      m_profile(std::move(profile)),
+      m_region(std::move(region)),
+      m_allow_v1(allow_v1),
+      m_clock(clock),
+      m_token_key(random_bytes(k_key_bytes)) {}
+
+std::string ImdsEndpoint::token_expiring_at(uint64_t expiry) const {
+  std::string expiry_bytes(8, '\0');
+  for (size_t i = 0; i < 8; ++i) expiry_bytes[i] = static_cast<char>((expiry >> (56 - 8 * i)) & 0xff);
+  std::string mac_input(k_imds_token_label);
+  mac_input += expiry_bytes;
+  return hex_encode(expiry_bytes) + keyed_hash_hex(m_token_key.view(), mac_input, k_imds_mac_bytes);
+}
+
+bool ImdsEndpoint::token_valid(std::string_view token) const {
+  if (token.size() != 2 * (8 + k_imds_mac_bytes)) return false;
+  uint64_t expiry = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    int digit = hex_digit(token[i]);
+    if (digit < 0) return false;
+    expiry = (expiry << 4) | static_cast<uint64_t>(digit);
+  }
+  // The expiry is not secret; the MAC over it is what a client cannot make.
+  if (!constant_time_equals(token_expiring_at(expiry), token)) return false;
+  const auto now = std::chrono::duration_cast<Seconds>(m_clock.now().time_since_epoch()).count();
+  return now >= 0 && static_cast<uint64_t>(now) < expiry;
+}
+
+HttpServerResponse ImdsEndpoint::handle(const HttpServerRequest& request, uint16_t port) const {
   auto header = [&](const char* name) -> std::string {
     auto it = request.headers.find(name);
     return it == request.headers.end() ? "" : it->second;
@@ -156,12 +134,12 @@ HttpServerResponse ImdsEndpoint::handle(const HttpServerRequest& request, uint16
     if (ttl_text.empty() || !ttl || ttl->count() < 1 || ttl->count() > 21600) {
       return {400, "bad ttl", "text/plain"};
     }
-    std::string token = new_endpoint_token();
-    std::lock_guard<std::mutex> lock(m_mutex);
-    const TimePoint now = m_clock.now();
-    std::erase_if(m_tokens, [&](const auto& entry) { return entry.second <= now; });
-    if (m_tokens.size() > 10000) m_tokens.erase(m_tokens.begin());  // bounded
-    m_tokens.emplace_back(token, now + *ttl);
+    // Rounded up to a whole second, so a token never lives shorter than asked.
+    const auto since_epoch = m_clock.now().time_since_epoch();
+    auto now = std::chrono::duration_cast<Seconds>(since_epoch);
+    if (now < since_epoch) now += Seconds(1);
+    const std::string token = token_expiring_at(static_cast<uint64_t>(std::max<int64_t>(now.count(), 0)) +
+                                                static_cast<uint64_t>(ttl->count()));
     return {
         200, token, "text/plain", {{"X-aws-ec2-metadata-token-ttl-seconds", std::to_string(ttl->count())}}};
   }

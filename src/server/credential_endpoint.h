@@ -1,5 +1,5 @@
-// Local credential endpoints: the ECS container-credentials protocol (and, later, IMDS), serving credentials
-// that a background thread renews before they expire, so long-running processes never see expired ones.
+// Local credential endpoints: the ECS container-credentials protocol and IMDSv2, answering from credentials
+// that RenewingCredentials keeps fresh.
 #pragma once
 
 #include <condition_variable>
@@ -12,50 +12,11 @@
 
 #include "aws/credentials.h"
 #include "server/http_server.h"
+#include "server/renewing_credentials.h"
+#include "util/secret.h"
 #include "util/time.h"
 
 namespace kura {
-
-// Holds the current credentials and renews them `refresh_window` before expiry on its own thread.
-class RenewingCredentials {
- public:
-  using Fetch = std::function<Result<Credentials>()>;
-  RenewingCredentials(Fetch fetch, Seconds refresh_window)
-      : m_fetch(std::move(fetch)), m_window(refresh_window) {}
-  ~RenewingCredentials() { stop(); }
-  RenewingCredentials(const RenewingCredentials&) = delete;
-  RenewingCredentials& operator=(const RenewingCredentials&) = delete;
-
-  Result<void> prime();  // the first fetch, on the caller's thread
-  void start();          // the renewing thread
-  void stop();
-  // The ECS JSON ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}), built by the JSON library.
-  std::string ecs_json() const;
-  // The IMDS JSON for iam/security-credentials/<role>.
-  std::string imds_json() const;
-
- private:
-  void run();
-  Fetch m_fetch;
-  Seconds m_window;
-  mutable std::mutex m_mutex;
-  std::condition_variable m_wake;
-  std::optional<Credentials> m_current;
-  std::string m_json;
-  std::string m_imds_json;
-
- public:
-  // A copy of the current credentials (for assuming other roles with them).
-  std::optional<Credentials> current() const {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_current) return std::nullopt;
-    return m_current->clone();
-  }
-
- private:
-  bool m_stopping = false;
-  std::thread m_thread;
-};
 
 // Credentials for other roles, assumed with the served credentials: the ECS endpoint's /role-arn/<arn> route,
 // only when enabled. Each role's session is cached until shortly before it expires.
@@ -72,6 +33,7 @@ class RoleArnAssumer {
   Seconds m_window;
   const Clock& m_clock;
   std::mutex m_mutex;
+  static constexpr size_t k_max_cached_roles = 64;
   std::map<std::string, Credentials> m_cache;
 };
 
@@ -82,26 +44,26 @@ HttpServerResponse handle_ecs(const HttpServerRequest& request, const std::strin
 
 // IMDS: IMDSv2 session tokens (PUT /latest/api/token), then credentials under iam/security-credentials/,
 // iam/info, the instance identity document and placement/region. IMDSv1 (no token) only when allowed.
+//
+// Tokens are stateless: hex(8-byte big-endian expiry in unix seconds || a 24-byte BLAKE2b MAC of it under a
+// random key made when the endpoint starts), 64 characters. Checking one recomputes the MAC, so there is no
+// table for a client to fill and no token of one client that another can push out. Two requests for the same
+// expiry get the same token; that gives nothing away, since anyone who may connect may ask for one.
 class ImdsEndpoint {
  public:
   ImdsEndpoint(const RenewingCredentials& credentials, std::string profile, std::string region, bool allow_v1,
-               const Clock& clock)
-      : m_credentials(credentials),
-        m_profile(std::move(profile)),
-        m_region(std::move(region)),
-        m_allow_v1(allow_v1),
-        m_clock(clock) {}
-  HttpServerResponse handle(const HttpServerRequest& request, uint16_t port);
+               const Clock& clock);
+  HttpServerResponse handle(const HttpServerRequest& request, uint16_t port) const;
 
  private:
-  bool token_valid(const std::string& token);
+  std::string token_expiring_at(uint64_t expiry) const;
+  bool token_valid(std::string_view token) const;
   const RenewingCredentials& m_credentials;
   std::string m_profile;
   std::string m_region;
   bool m_allow_v1;
   const Clock& m_clock;
-  std::mutex m_mutex;
-  std::vector<std::pair<std::string, TimePoint>> m_tokens;
+  Secret m_token_key;
 };
 
 // 256 random bits, hex.

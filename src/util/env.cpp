@@ -2,11 +2,52 @@
 #include "util/env.h"
 
 #include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <array>
+#include <vector>
 
 extern char** environ;
 
 namespace kura {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> k_secret_variables = {
+    "KURA_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",    "AWS_SECURITY_TOKEN",        "AWS_CONTAINER_AUTHORIZATION_TOKEN"};
+
+}  // namespace
+
+bool is_secret_variable(std::string_view name) {
+  for (std::string_view secret : k_secret_variables) {
+    if (name == secret) return true;
+  }
+  return false;
+}
+
+void scrub_secret_variables() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    char* eq = strchr(*entry, '=');
+    if (!eq || !is_secret_variable(std::string_view(*entry, static_cast<size_t>(eq - *entry)))) continue;
+    // The strings of the initial environment live in the process's stack block, which /proc/PID/environ
+    // shows: wipe the value in place before dropping the pointer.
+    explicit_bzero(eq + 1, strlen(eq + 1));
+    names.emplace_back(*entry, static_cast<size_t>(eq - *entry));
+  }
+  for (const std::string& name : names) ::unsetenv(name.c_str());
+}
+
+std::map<std::string, std::string> Environment::for_child() const {
+  std::map<std::string, std::string> vars;
+  for (const auto& [name, value] : m_vars) {
+    if (!is_secret_variable(name)) vars.emplace(name, value);
+  }
+  return vars;
+}
 
 Environment Environment::from_process() {
   std::map<std::string, std::string> vars;
@@ -17,6 +58,25 @@ Environment Environment::from_process() {
     vars.emplace(text.substr(0, eq), text.substr(eq + 1));
   }
   return Environment(std::move(vars));
+}
+
+Environment::~Environment() {
+  for (auto& [name, value] : m_vars) {
+    if (is_secret_variable(name)) wipe_string(value);
+  }
+}
+
+void Environment::unset(const std::string& name) {
+  auto it = m_vars.find(name);
+  if (it == m_vars.end()) return;
+  wipe_string(it->second);
+  m_vars.erase(it);
+}
+
+std::optional<Secret> Environment::secret(const std::string& name) const {
+  auto it = m_vars.find(name);
+  if (it == m_vars.end() || it->second.empty()) return std::nullopt;
+  return Secret(std::string_view(it->second));
 }
 
 std::optional<std::string> Environment::get(const std::string& name) const {

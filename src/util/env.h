@@ -4,20 +4,40 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "util/secret.h"
 
 namespace kura {
+
+// Variables that carry a secret into kura and must never leave it: kura reads them once, removes them from
+// its own process environment (so no helper it starts — pass, gpg, a browser, a dialog — inherits them) and
+// never copies them into a child's environment. The AWS key variables are here because `kura add --env` reads
+// a long-term key from them; `kura exec` gives its child fresh credentials explicitly instead.
+bool is_secret_variable(std::string_view name);
+// Wipes the values of the secret variables in this process's environment block and removes them.
+void scrub_secret_variables();
 
 class Environment {
  public:
   Environment() = default;
   explicit Environment(std::map<std::string, std::string> vars) : m_vars(std::move(vars)) {}
+  Environment(const Environment&) = default;
+  Environment(Environment&&) = default;
+  Environment& operator=(const Environment&) = default;
+  Environment& operator=(Environment&&) = default;
+  ~Environment();  // wipes the values of the secret variables
   static Environment from_process();
 
   // Unset and empty are the same, as the AWS CLI treats them.
   std::optional<std::string> get(const std::string& name) const;
+  // A secret variable's value straight into a Secret, with no other copy made.
+  std::optional<Secret> secret(const std::string& name) const;
   void set(const std::string& name, std::string value) { m_vars[name] = std::move(value); }
-  void unset(const std::string& name) { m_vars.erase(name); }
+  void unset(const std::string& name);
   const std::map<std::string, std::string>& all() const { return m_vars; }
+  // Every variable except the secret ones: the base of any child's environment.
+  std::map<std::string, std::string> for_child() const;
 
   std::string home() const;
   // Whether an executable `program` is in one of $PATH's directories.

@@ -18,7 +18,22 @@ bool debug_enabled() {
 static void emit(std::string_view prefix, std::string_view message) {
   std::string line = "kura: ";
   line += prefix;
-  line += message;
+  // Messages can quote what a server or a file said: no control character reaches the terminal (an escape
+  // sequence could rewrite what the user sees); line breaks are kept, indented under the message.
+  for (size_t i = 0; i < message.size(); ++i) {
+    char c = message[i];
+    auto byte = static_cast<unsigned char>(c);
+    if (byte == 0xC2 && i + 1 < message.size() &&
+        (static_cast<unsigned char>(message[i + 1]) & 0xE0) == 0x80) {
+      ++i;  // a C1 control character in UTF-8 (U+0080..U+009F; U+009B is a CSI)
+    } else if (c == '\n') {
+      line += "\n  ";
+    } else if (byte >= 0x20 && byte != 0x7F) {
+      line += c;
+    } else if (c == '\t') {
+      line += ' ';
+    }
+  }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -2,6 +2,7 @@
 #include "util/strings.h"
 
 #include <cctype>
+#include <cstdint>
 
 namespace kura {
 
@@ -121,6 +122,62 @@ std::string hex_encode(std::string_view bytes) {
   for (unsigned char c : bytes) {
     out += k_hex[c >> 4];
     out += k_hex[c & 0xF];
+  }
+  return out;
+}
+
+namespace {
+
+// The length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one (overlong forms,
+// surrogates and code points past U+10FFFF count as invalid).
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  size_t length = lead < 0x80             ? 1
+                  : (lead & 0xE0) == 0xC0 ? 2
+                  : (lead & 0xF0) == 0xE0 ? 3
+                  : (lead & 0xF8) == 0xF0 ? 4
+                                          : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  uint32_t code = length == 1   ? lead
+                  : length == 2 ? (lead & 0x1Fu)
+                  : length == 3 ? (lead & 0x0Fu)
+                                : (lead & 0x07u);
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3Fu);
+  }
+  static constexpr uint32_t k_min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code < k_min[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  if (code >= 0x80 && code <= 0x9F) return 0;  // C1 controls: CSI (U+009B) starts escape sequences too
+  return length;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text, size_t max_bytes) {
+  std::string out;
+  bool space = false;
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      ++i;
+      continue;
+    }
+    size_t length = utf8_sequence_length(text, i);
+    if (length == 0 || c < 0x20 || c == 0x7F) {
+      ++i;  // dropped: a control character or a byte that is not UTF-8
+      continue;
+    }
+    if (out.size() + (space ? 1 : 0) + length > max_bytes) {
+      out += "...";
+      return out;
+    }
+    if (space) out += ' ';
+    space = false;
+    out.append(text.substr(i, length));
+    i += length;
   }
   return out;
 }

@@ -23,4 +23,10 @@ std::string powershell_quote(std::string_view text);
 
 std::string hex_encode(std::string_view bytes);
 
+// Text from a server or another program, made safe for a terminal: control characters (C0, DEL, C1 — escape
+// sequences could rewrite the screen or the title) and invalid UTF-8 are dropped, runs of whitespace
+// (newlines too) become one space, and the result is cut at `max_bytes` (on a character boundary, marked with
+// "...").
+std::string printable(std::string_view text, size_t max_bytes = 512);
+
 }  // namespace kura

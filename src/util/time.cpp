@@ -2,7 +2,6 @@
 #include "util/time.h"
 
 #include <cstdio>
-#include <ctime>
 #include <thread>
 
 namespace kura {
@@ -11,55 +10,122 @@ void SystemClock::sleep_for(std::chrono::milliseconds duration) {
   std::this_thread::sleep_for(duration);
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+long long days_from_civil(long long year, unsigned month, unsigned day) {
+  year -= month <= 2 ? 1 : 0;
+  const long long era = (year >= 0 ? year : year - 399) / 400;
+  const auto year_of_era = static_cast<unsigned>(year - era * 400);
+  const unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + static_cast<long long>(day_of_era) - 719468;
+}
+
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+// `count` ASCII digits at text[pos], or -1.
+int digits(std::string_view text, size_t pos, size_t count) {
+  if (pos + count > text.size()) return -1;
+  int value = 0;
+  for (size_t i = pos; i < pos + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
 std::optional<TimePoint> parse_iso8601(std::string_view text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  std::string copy(text);
-  int consumed = 0;
-  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
-                  &consumed) != 6) {
+  // Exactly YYYY-MM-DDTHH:MM:SS, then optional fractional seconds, then Z or +00:00 (or nothing: UTC).
+  const int year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  const int hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return std::nullopt;
+  if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+      text[16] != ':') {
     return std::nullopt;
   }
-  std::string_view rest = text.substr(static_cast<size_t>(consumed));
+  std::string_view rest = text.substr(19);
   if (!rest.empty() && rest[0] == '.') {
     size_t i = 1;
     while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
+    if (i == 1) return std::nullopt;
     rest = rest.substr(i);
   }
   if (rest != "Z" && rest != "+00:00" && rest != "z" && !rest.empty()) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  // The clock counts nanoseconds in 64 bits (years 1678 to 2262): anything outside a sane window is refused
+  // rather than wrapped. Credentials and sessions are never dated before 1970 or after 2200.
+  static constexpr int k_days_in_month[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 ||
+      second > 60) {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  time_t seconds = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(seconds);
+  if (day > k_days_in_month[month - 1] + (month == 2 && is_leap(year) ? 1 : 0)) return std::nullopt;
+  const long long seconds =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      hour * 3600LL + minute * 60LL + second;
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(seconds)));
 }
 
-static std::string format_time(TimePoint time, const char* format) {
-  time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  size_t n = std::strftime(buffer, sizeof buffer, format, &tm);
-  return std::string(buffer, n);
+namespace {
+
+struct Civil {
+  long long year;
+  unsigned month, day, hour, minute, second;
+};
+
+// The UTC calendar fields of a time (Howard Hinnant's civil_from_days). Not strftime: glibc's strftime calls
+// tzset, which reads /etc/localtime on every run for a time zone kura never uses.
+Civil civil(TimePoint time) {
+  long long seconds = std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+  long long days = seconds / 86400;
+  long long rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  days += 719468;
+  const long long era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto day_of_era = static_cast<unsigned>(days - era * 146097);
+  const unsigned year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned mp = (5 * day_of_year + 2) / 153;
+  const unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  const long long year = static_cast<long long>(year_of_era) + era * 400 + (month <= 2 ? 1 : 0);
+  return Civil{year,
+               month,
+               day,
+               static_cast<unsigned>(rest / 3600),
+               static_cast<unsigned>(rest / 60 % 60),
+               static_cast<unsigned>(rest % 60)};
 }
+
+std::string format_civil(TimePoint time, const char* format) {
+  const Civil c = civil(time);
+  char buffer[40];
+  int n = std::snprintf(buffer, sizeof buffer, format, c.year, c.month, c.day, c.hour, c.minute, c.second);
+  return std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
+}  // namespace
 
 std::string format_iso8601(TimePoint time) {
-  return format_time(time, "%Y-%m-%dT%H:%M:%SZ");
+  return format_civil(time, "%04lld-%02u-%02uT%02u:%02u:%02uZ");
 }
 std::string format_amz_date(TimePoint time) {
-  return format_time(time, "%Y%m%dT%H%M%SZ");
+  return format_civil(time, "%04lld%02u%02uT%02u%02u%02uZ");
 }
 std::string format_utc_space(TimePoint time) {
-  return format_time(time, "%Y-%m-%d %H:%M:%S");
+  return format_civil(time, "%04lld-%02u-%02u %02u:%02u:%02u");
 }
 
 Result<Seconds> parse_duration(std::string_view text) {
+  constexpr long long k_max_duration = 10'000'000;  // ~115 days: more than any AWS session, far from overflow
   auto bad = [&] {
     return make_error("invalid duration '" + std::string(text) + "'",
                       "use seconds (3600) or units like 1h, 15m, 1h30m");
@@ -77,6 +143,7 @@ Result<Seconds> parse_duration(std::string_view text) {
     } else if (c == 'h' || c == 'm' || c == 's') {
       if (!have_digits) return bad();
       total += number * (c == 'h' ? 3600 : c == 'm' ? 60 : 1);
+      if (total > k_max_duration) return bad();
       number = 0;
       have_digits = false;
       have_unit = true;
@@ -88,6 +155,7 @@ Result<Seconds> parse_duration(std::string_view text) {
     if (have_unit) return bad();  // "1h30" is ambiguous
     total += number;
   }
+  if (total > k_max_duration) return bad();
   return Seconds(total);
 }
 

@@ -8,10 +8,45 @@ set -euo pipefail
 TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kura-e2e.XXXXXX")
 PIDS=()
 CLEANUP_GPG=""
+# Every program this test starts inherits this mark, so cleanup finds what escaped the process tree (daemons,
+# double forks) and tests/e2e/check_no_leftovers.sh finds what a test failed to stop.
+export KURA_E2E_MARK="$TEST_DIR"
+
+# The pids of every descendant of a process, deepest first.
+descendants() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    descendants "$child"
+    echo "$child"
+  done
+}
+# Programs started with this test's mark that are still running (read without the mark, so grep is not one).
+marked_processes() {
+  env -u KURA_E2E_MARK grep -lsaF "KURA_E2E_MARK=$TEST_DIR" /proc/[0-9]*/environ 2>/dev/null |
+    sed 's|/proc/\([0-9]*\)/environ|\1|' | grep -vx "$$" || true
+}
+stop_processes() { # pid...
+  [ $# -gt 0 ] || return 0
+  kill "$@" 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    local alive=0 pid
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  kill -9 "$@" 2>/dev/null || true
+}
 cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  local status=$?
+  local pids
+  pids=$( (for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && echo "$pid"; done; descendants $$) | sort -u)
+  # shellcheck disable=SC2086
+  stop_processes $pids
   [ -z "$CLEANUP_GPG" ] || gpgconf --kill gpg-agent 2>/dev/null || true
+  # shellcheck disable=SC2046
+  stop_processes $(marked_processes)
   rm -rf "$TEST_DIR"
+  exit "$status"
 }
 trap cleanup EXIT
 
@@ -57,7 +92,7 @@ wait_for_port() { # port
 start_moto() {
   local port
   port=$(free_port)
-  INITIAL_NO_AUTH_ACTION_COUNT="$1" MOTO_ENABLE_RECORDING=true \
+  INITIAL_NO_AUTH_ACTION_COUNT="$1" MOTO_ENABLE_RECORDING=true MOTO_RECORDER_FILEPATH="$TEST_DIR/moto_recording" \
     moto_server -H 127.0.0.1 -p "$port" >"$TEST_DIR/moto.log" 2>&1 &
   PIDS+=($!)
   wait_for_port "$port"

@@ -1,5 +1,5 @@
 # The encrypted file store as a user meets it: 0700/0600, no profile names on disk, a wrong passphrase is a
-# clear error (never a second store), a tampered file is detected, and the unlocked key is kept in the kernel
+# clear error (never a second store), a tampered file is detected (and set aside), and the unlocked key is kept in the kernel
 # keyring so the next run needs no passphrase.
 source "$(dirname "$0")/lib.sh"
 
@@ -36,8 +36,12 @@ data = bytearray(open(sys.argv[1], "rb").read())
 data[len(data) // 2] ^= 1
 open(sys.argv[1], "wb").write(bytes(data))
 PY
-if err=$(kura list 2>&1); then fail "a tampered item was accepted"; fi
-assert_contains "$err" "failed authentication" "a tampered file is detected"
+# The listing goes on without it (one bad file must not hide every profile) and says so; using it fails.
+out=$(kura list 2>&1) || fail "one tampered item made kura list fail"
+assert_contains "$out" "1 item(s) in the file store cannot be read" "a tampered file is detected by list"
+assert_not_contains "$out" "client-acme-prod" "and its profile is not listed as stored"
+if err=$(kura export client-acme-prod 2>&1); then fail "a tampered item was accepted"; fi
+assert_contains "$err" "failed authentication" "a tampered file is detected when used"
 
 # The kernel keyring keeps the unlocked key: with a TTL, a run in another session of the same user needs no
 # passphrase at all. Each run gets its own fresh session keyring (as a new login, ssh or cron job would).

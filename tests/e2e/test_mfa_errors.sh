@@ -34,7 +34,7 @@ done
 assert_contains "$(kura mfa --profile max --duration 50 --token 123456 2>&1 || true)" \
   "duration 50 is out of range: AssumeRole accepts 900 to 43200 seconds" "a short duration says the range"
 if err=$(kura mfa --profile max --token 12345 2>&1); then fail "a 5-digit code was accepted"; fi
-assert_contains "$err" "the MFA code must be six digits" "a malformed code says so"
+assert_contains "$err" "an MFA code is six digits" "a malformed code says so"
 if err=$(kura mfa --profile max --device arn:aws:iam::123456789012:user/max --token 123456 2>&1); then fail "user arn accepted"; fi
 assert_contains "$err" "does not appear to be an MFA device" "a user ARN is not a device"
 good=$(totp $SEED)

@@ -19,7 +19,10 @@ constant time. Configuration is a JSON file:
               "mfa_serial": "arn:aws:iam::123456789012:mfa/alice", "mfa_seed": "BASE32..."}],
    "roles": [{"arn": "arn:aws:iam::123456789012:role/admin", "max_duration": 3600, "require_mfa": true,
               "external_id": null}]}
-Admin routes (unsigned, loopback only): GET /__admin/stats, POST /__admin/fail?status=503&count=2[&code=X],
+Admin routes (unsigned, loopback only): GET /__admin/stats, POST /__admin/fail?status=503&count=2[&code=X]
+[&message=TEXT] (the message is sent raw, so a test can play a hostile endpoint: escape sequences, markup),
+POST /__admin/oversize?count=1&bytes=N (the next answers are N bytes of 200 OK), POST /__admin/expired?count=1
+(the next credentials issued have already expired, as a skewed clock would see them),
 POST /__admin/reset-stats, POST /__admin/forget-codes.
 """
 import argparse
@@ -71,13 +74,18 @@ class State:
         self.federation = {}
         self.signin_tokens = set()
         self.stats = {}
-        self.failures = []  # queued (status, code)
+        self.failures = []  # queued (status, code, message)
+        self.oversize = []  # queued body sizes
+        self.expired = 0  # how many of the next issued credentials are already expired
         self.session_seconds = session_seconds
 
     def issue(self, kind, user, mfa, arn, duration):
         key_id = "ASIA" + secrets.token_hex(8).upper()
         if self.session_seconds:
             duration = self.session_seconds
+        if self.expired:
+            self.expired -= 1
+            duration = -600
         session = {"secret": secrets.token_urlsafe(30), "token": "KURATEST" + secrets.token_urlsafe(60),
                    "kind": kind, "user": user, "mfa": mfa, "arn": arn,
                    "expires": time.time() + duration}
@@ -174,9 +182,12 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.stats[action] = self.state.stats.get(action, 0) + 1
             failure = self.state.failures.pop(0) if self.state.failures else None
+            oversize = self.state.oversize.pop(0) if self.state.oversize else None
+        if oversize:
+            return self.reply(200, "<" + "x" * oversize + ">")
         try:
             if failure:
-                raise StsError(failure[0], failure[1], "injected failure")
+                raise StsError(failure[0], failure[1], failure[2])
             caller = self.authenticate(body)
             handler = {"GetSessionToken": self.get_session_token, "AssumeRole": self.assume_role,
                        "GetCallerIdentity": self.get_caller_identity,
@@ -194,7 +205,13 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             if url.path == "/__admin/fail":
                 for _ in range(int(query.get("count", "1"))):
-                    self.state.failures.append((int(query.get("status", "503")), query.get("code", "ServiceUnavailable")))
+                    self.state.failures.append((int(query.get("status", "503")),
+                                                query.get("code", "ServiceUnavailable"),
+                                                query.get("message", "injected failure")))
+            elif url.path == "/__admin/oversize":
+                self.state.oversize += [int(query.get("bytes", "1000000"))] * int(query.get("count", "1"))
+            elif url.path == "/__admin/expired":
+                self.state.expired += int(query.get("count", "1"))
             elif url.path == "/__admin/reset-stats":
                 self.state.stats = {}
             elif url.path == "/__admin/forget-codes":  # lets one test use the current code more than once

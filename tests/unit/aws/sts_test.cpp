@@ -157,5 +157,27 @@ TEST(StsClient, GetSessionTokenAndFederationBodies) {
   EXPECT_NE(denied.error().message.find("MFA code was not accepted"), std::string::npos);
 }
 
+// Error text from the endpoint reaches the terminal: no escape sequence or other control character survives.
+TEST(StsErrors, ServerTextIsStrippedOfControlCharacters) {
+  Error error = parse_sts_error(
+      403, error_xml("Access\x1b[31mDenied", "you \x1b]0;pwned\x07shall not\npass\x1b[2J"), "AssumeRole");
+  EXPECT_EQ(error.message.find('\x1b'), std::string::npos) << error.message;
+  EXPECT_EQ(error.message.find('\x07'), std::string::npos) << error.message;
+  EXPECT_EQ(error.message.find('\n'), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("shall not pass"), std::string::npos) << error.message;
+  Error raw = parse_sts_error(502, "<html>\x1b[2Jbad gateway</html>", "AssumeRole");
+  EXPECT_EQ(raw.message.find('\x1b'), std::string::npos) << raw.message;
+}
+
+TEST(StsClient, CredentialsThatExpiredBeforeArrivingAreAnError) {
+  FakeTransport transport;
+  FakeClock clock;  // 2026-11-22T12:00:00Z
+  transport.reply(200, sts_credentials_xml("AssumeRole", "ASIAOLD", "2026-11-22T11:59:59Z"));
+  StsClient sts(transport, clock, StsEndpoint{"http://127.0.0.1:5000", "us-east-1", "aws"});
+  auto got = sts.assume_role(user_key(), {"arn:aws:iam::1:role/r", "s", {}, {}, {}, {}, {}, {}, {}, {}});
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("had expired when they arrived"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kura

@@ -30,8 +30,8 @@ class CommandsTest : public ::testing::Test {
                             {"AWS_SESSION_TOKEN", "stale-token"},
                             {"PATH", "/usr/bin:/bin"},
                             {"SHELL", "/bin/zsh"}});
-    deps.open_keystore = [this](const std::string&, const Environment&,
-                                Prompt&) -> Result<std::unique_ptr<Keystore>> {
+    deps.open_keystore = [this](const KeystoreSettings&,
+                                PassphraseSource) -> Result<std::unique_ptr<Keystore>> {
       return std::unique_ptr<Keystore>(std::make_unique<KeystoreRef>(keystore));
     };
     deps.make_transport = [this](const HttpOptions&) { return std::make_unique<TransportRef>(transport); };

@@ -33,7 +33,7 @@ class IniFileTest : public ::testing::Test {
   static Result<void> set(const std::string& file, const std::string& section, const std::string& key,
                           const std::string& value) {
     return edit_aws_file(file, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
-      doc.set(section, key, value);
+      if (auto done = doc.set(section, key, value); !done) return done.error();
       return true;
     });
   }
@@ -77,7 +77,11 @@ TEST_F(IniFileTest, AKilledWriterNeverLeavesATruncatedOrMixedFile) {
   // Every state the writer produces has 40 sections all with the same generation number.
   auto write_generation = [&](int generation) {
     return edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
-      for (int s = 0; s < 40; ++s) doc.set("s" + std::to_string(s), "generation", std::to_string(generation));
+      for (int s = 0; s < 40; ++s) {
+        if (auto done = doc.set("s" + std::to_string(s), "generation", std::to_string(generation)); !done) {
+          return done.error();
+        }
+      }
       return true;
     });
   };
@@ -122,7 +126,7 @@ TEST_F(IniFileTest, NewFilesArePrivateAndReadableOnesAreTightened) {
   std::string config = dir + "/config";
   ASSERT_TRUE(write_file_atomic(config, "[default]\n", 0644));
   ASSERT_TRUE(edit_aws_file(config, AwsFile::config, [](IniDocument& doc) -> Result<bool> {
-    doc.set("default", "region", "eu-west-1");
+    if (auto done = doc.set("default", "region", "eu-west-1"); !done) return done.error();
     return true;
   }));
   ASSERT_EQ(stat(config.c_str(), &st), 0);
@@ -155,6 +159,79 @@ TEST_F(IniFileTest, NoChangeNoWrite) {
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
+}
+
+// Root passes access(W_OK) on anything: the file's own mode says whether the user meant it to be written.
+TEST_F(IniFileTest, AReadOnlyFileIsRefusedAndLeftAlone) {
+  const std::string text = "[a]\nx = 1\n";
+  ASSERT_TRUE(write_file_atomic(path, text, 0444));
+  auto result = set(path, "a", "y", "2");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, path + " is read-only (mode 0444); nothing was written");
+  EXPECT_EQ(result.error().hint, "chmod u+w " + path + " if kura may change it");
+  EXPECT_EQ(**read_file(path), text);
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0444u);
+}
+
+TEST_F(IniFileTest, AFileOfAnotherUserIsRefusedAndLeftAlone) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to give the file away";
+  const std::string text = "[a]\nx = 1\n";
+  ASSERT_TRUE(write_file_atomic(path, text, 0600));
+  ASSERT_EQ(chown(path.c_str(), 65534, 65534), 0);
+  auto result = set(path, "a", "y", "2");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, path + " belongs to another user (uid 65534); nothing was written");
+  EXPECT_EQ(**read_file(path), text);
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+}
+
+// Whatever the edit did to the document, the result is read back and compared with the file plus the edits
+// asked for; here the callback swaps the whole document instead of editing it.
+TEST_F(IniFileTest, AResultThatChangesMoreThanTheEditsIsNotWritten) {
+  const std::string text = "[a]\nx = 1\n[b]\ny = 2\n";
+  ASSERT_TRUE(write_file_atomic(path, text, 0600));
+  auto result = edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
+    auto other = IniDocument::parse("[a]\nx = 1\n[b]\ny = 3\n", path);
+    if (!other) return other.error();
+    doc = std::move(*other);
+    return true;
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, path + ": the edit would also change [b] y; nothing was written");
+  EXPECT_EQ(**read_file(path), text);
+}
+
+TEST_F(IniFileTest, ARefusedEditWritesNothing) {
+  const std::string text = "[a]\nk = v\n[b]\n  [c]\nx = 1\n";
+  ASSERT_TRUE(write_file_atomic(path, text, 0600));
+  auto result = edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
+    if (auto done = doc.set("a", "k", "w"); !done) return done.error();
+    auto removed = doc.remove_section("b");
+    if (!removed) return removed.error();
+    return true;
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, path + ": removing [b] would also change [a] k");
+  EXPECT_EQ(**read_file(path), text);
+}
+
+// The audit's case, end to end: removing a key whose value continues after a comment keeps the key before it
+// intact in the written file.
+TEST_F(IniFileTest, RemovingAKeyLeavesTheKeyBeforeItIntact) {
+  ASSERT_TRUE(write_file_atomic(
+      path, "[p]\naws_secret_access_key = SECRET\naws_session_token = OLDTOKEN\n# note\n  OLDTOKENTAIL\n",
+      0600));
+  ASSERT_TRUE(edit_aws_file(path, AwsFile::credentials, [](IniDocument& doc) -> Result<bool> {
+    auto removed = doc.remove_key("p", "aws_session_token");
+    if (!removed) return removed.error();
+    return *removed;
+  }));
+  IniDocument doc = read_back();
+  EXPECT_EQ(doc.find("p")->values, (std::map<std::string, std::string>{{"aws_secret_access_key", "SECRET"}}));
 }
 
 }  // namespace

@@ -83,5 +83,101 @@ TEST(Ini, MalformedLinesNameFileAndLine) {
   }
 }
 
+// Python reads the files with universal newlines: a lone "\r" ends a line too.
+TEST(Ini, LinesEndAtCrLfLfAndALoneCr) {
+  const std::string text = "[a]\rx = 1\ry = 2\r\n[b]\nz = 3";
+  auto doc = IniDocument::parse(text, "f");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->serialize(), text);
+  ASSERT_NE(doc->find("a"), nullptr);
+  EXPECT_EQ(doc->find("a")->values, (std::map<std::string, std::string>{{"x", "1"}, {"y", "2"}}));
+  EXPECT_EQ(doc->find("b")->values.at("z"), "3");
+  ASSERT_EQ(doc->lines().size(), 5u);
+  EXPECT_EQ(doc->lines()[0].ending, "\r");
+  EXPECT_EQ(doc->lines()[2].ending, "\r\n");
+  EXPECT_EQ(doc->lines()[4].ending, "");
+}
+
+TEST(Ini, TextAfterAHeadersClosingBracketIsAnError) {
+  // configparser reads "[a]junk" as [a] and "[a] [b]" as a section named "a] [b"; neither is what was meant.
+  for (const char* text : {"[a]junk\nk = v\n", "[a] [b]\nk = v\n", "[a] ; comment\nk = v\n", "[a]]\n"}) {
+    auto doc = IniDocument::parse(text, "cfg");
+    ASSERT_FALSE(doc) << text;
+    EXPECT_EQ(doc.error().message.rfind("cfg:1: text after the section header's closing ']'", 0), 0u)
+        << doc.error().message;
+    EXPECT_EQ(doc.error().hint, "put comments on a line of their own");
+  }
+}
+
+TEST(Ini, SectionNamesAreWhatConfigparserReads) {
+  // Spaces inside the brackets are part of the name for configparser, and so for botocore: "[ default ]" is
+  // not the default profile.
+  auto doc = IniDocument::parse("[ default ]\nk = v\n[profile  x ]  \nj = w\n", "f");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->find("default"), nullptr);
+  ASSERT_NE(doc->find(" default "), nullptr);
+  ASSERT_NE(doc->find("profile  x "), nullptr);
+}
+
+// configparser compares each line's indentation with its key's: deeper continues the value, the same or less
+// starts a new key.
+TEST(Ini, IndentationRelativeToTheKeyDecidesWhatContinuesIt) {
+  auto indented = IniDocument::parse("[a]\n  k = v\n  j = w\n    deeper\nl = x\n", "f");
+  ASSERT_TRUE(indented) << indented.error().message;
+  EXPECT_EQ(indented->find("a")->values,
+            (std::map<std::string, std::string>{{"k", "v"}, {"j", "w\ndeeper"}, {"l", "x"}}));
+  auto flush = IniDocument::parse("[a]\nk = v\n  j = w\n\tl = x\n[b]\n", "f");
+  ASSERT_TRUE(flush) << flush.error().message;
+  EXPECT_EQ(flush->find("a")->values, (std::map<std::string, std::string>{{"k", "v\nj = w\nl = x"}}));
+}
+
+TEST(Ini, IndentationIsCountedInCharactersOfPythonWhitespace) {
+  // U+3000 is one character of indentation (three bytes); NBSP is stripped from values.
+  auto doc = IniDocument::parse("[a]\n\u3000k = v\u00a0\n  j = w\n\u00a0l = x\n", "f");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->find("a")->values, (std::map<std::string, std::string>{{"k", "v\nj = w"}, {"l", "x"}}));
+}
+
+TEST(Ini, BlankAndCommentLinesInsideAValue) {
+  // empty_lines_in_values: a blank line stays in the value when a more indented line follows; comments are
+  // skipped without ending the value.
+  auto doc = IniDocument::parse("[a]\nk = v\n\n# note\n  more\n\nnext = 1\n\n", "f");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->find("a")->values, (std::map<std::string, std::string>{{"k", "v\n\nmore"}, {"next", "1"}}));
+  EXPECT_EQ(doc->lines()[4].kind, IniLine::Kind::continuation);
+  EXPECT_EQ(doc->lines()[3].kind, IniLine::Kind::comment);
+}
+
+TEST(Ini, NestedBlocksAreReadAsBotocoreReadsThem) {
+  // Sub-keys split at the first '=' only and keep their case; blank and comment lines may sit in between.
+  auto doc = IniDocument::parse(
+      "[s]\nsts =\n\n  a: b = c\n  # note\n  Endpoint_URL = http://x = y\n\nplain = 1\n  two\n", "f");
+  ASSERT_TRUE(doc) << doc.error().message;
+  const IniSection* s = doc->find("s");
+  EXPECT_EQ(s->values.at("sts"), "");
+  EXPECT_EQ(s->nested.at("sts"),
+            (std::map<std::string, std::string>{{"a: b", "c"}, {"Endpoint_URL", "http://x = y"}}));
+  EXPECT_EQ(s->values.at("plain"), "1\ntwo");
+  EXPECT_EQ(s->nested.count("plain"), 0u);
+}
+
+TEST(Ini, WhatKuraCannotBeSureOfIsAnErrorNamingTheLine) {
+  struct Case {
+    const char* text;
+    const char* expected;
+  } cases[] = {
+      {"[DEFAULT]\nregion = x\n", "cfg:1: [DEFAULT] would give its keys to every section"},
+      {"[a]\n\xc3\x89t\xc3\xa9 = 1\n", "cfg:2: a key name with non-ASCII characters"},
+      {"[s]\nsts =\n  a = 1\x0b b = 2\n", "cfg:3: a control character inside a nested block"},
+      {"[s]\nsts =\n  a: b\n", "cfg:3: expected 'key = value' in nested block"},
+      {"[s]\nsts =\n  = b\n", "cfg:3: empty key in nested block"},
+  };
+  for (const auto& c : cases) {
+    auto doc = IniDocument::parse(c.text, "cfg");
+    ASSERT_FALSE(doc) << c.text;
+    EXPECT_EQ(doc.error().message.rfind(c.expected, 0), 0u) << doc.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace kura

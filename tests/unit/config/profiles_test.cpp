@@ -101,6 +101,20 @@ TEST(Profiles, ProfileDefaultSectionAndCredentialsFileMerge) {
   EXPECT_EQ(f.profile_names(), std::vector<std::string>{"default"});
 }
 
+TEST(Profiles, TheResolvedProfileHoldsNoSecret) {
+  auto f = files("[profile dev]\nregion = eu-west-1\n",
+                 "[dev]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = SECRETVALUE\n"
+                 "aws_session_token = TOKENVALUE\naws_security_token = TOKENVALUE\n");
+  auto dev = resolve_profile(f, "dev");
+  ASSERT_TRUE(dev) << dev.error().message;
+  EXPECT_EQ(dev->static_access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(dev->raw.at("region"), "eu-west-1");
+  for (const auto& [key, value] : dev->raw) {
+    EXPECT_EQ(value.find("SECRETVALUE"), std::string::npos) << key;
+    EXPECT_EQ(value.find("TOKENVALUE"), std::string::npos) << key;
+  }
+}
+
 TEST(Profiles, BadSettingsAreErrorsNamingTheProfile) {
   auto dur = resolve_profile(files("[profile d]\nduration_seconds = forever\n"), "d");
   ASSERT_FALSE(dur);
@@ -118,6 +132,19 @@ TEST(Profiles, EnvironmentPicksTheDefaultProfile) {
   EXPECT_EQ(default_profile_name(Environment(std::map<std::string, std::string>{{"AWS_PROFILE", "prod"}})),
             "prod");
   EXPECT_EQ(default_profile_name(Environment()), "default");
+}
+
+// Found by fuzz_profiles: duration_seconds = 0 went to STS as DurationSeconds=0.
+TEST(Profiles, DurationOutOfStsRangeIsAConfigError) {
+  for (const char* bad : {"0", "0h", "899", "37h"}) {
+    auto files = ConfigFiles::from_text(std::string("[profile p]\nduration_seconds = ") + bad + "\n", "");
+    ASSERT_TRUE(files);
+    auto profile = resolve_profile(*files, "p");
+    ASSERT_FALSE(profile) << bad;
+    EXPECT_NE(profile.error().message.find("duration_seconds"), std::string::npos);
+  }
+  auto files = ConfigFiles::from_text("[profile p]\nduration_seconds = 900\n", "");
+  EXPECT_TRUE(resolve_profile(*files, "p"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The provider: cache hits make no STS call, sessions are renewed before expiry, one MFA code per chain.
-#include "creds/provider.h"
+#include "creds/resolver.h"
 
 #include <gtest/gtest.h>
 
@@ -163,6 +163,85 @@ TEST_F(ProviderTest, PlaintextKeyFromTheCredentialsFileStillWorks) {
   EXPECT_EQ(got->origin, Origin::long_term_key);
   EXPECT_EQ(got->credentials.access_key_id, "AKIAPLAINPLAINPLAIN1");
   EXPECT_EQ(got->credentials.secret_access_key.view(), "plain-secret");
+}
+
+// A refresh window as long as the session made every use a refresh (and an MFA prompt): refused up front.
+TEST_F(ProviderTest, RefreshWindowNotShorterThanTheSessionIsRefusedBeforeAnyCall) {
+  ProviderOptions options;
+  options.refresh_window = Seconds(2 * 3600);
+  prompt.answers = {"123456"};
+  auto got = obtain("dev", options);
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("KURA_SESSION_REFRESH (2h00m) must be shorter than the session"),
+            std::string::npos)
+      << got.error().message;
+  EXPECT_TRUE(prompt.questions.empty());
+  EXPECT_TRUE(transport.requests.empty());
+  EXPECT_EQ(sts_made, 0);
+}
+
+// One corrupt cached session is a cache miss, not an error for the profile.
+TEST_F(ProviderTest, AnUnreadableCachedSessionIsACacheMiss) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST", expiry(Seconds(3600))));
+  ASSERT_TRUE(obtain("dev"));
+  for (auto& [item, value] : keystore.items) {
+    if (item.rfind("session:", 0) == 0) value = "{\"Profile\": 1, garbage";
+  }
+  prompt.answers = {"654321"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAGST2", expiry(Seconds(3600))));
+  auto again = obtain("dev");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->credentials.access_key_id, "ASIAGST2");
+  EXPECT_EQ(again->origin, Origin::sts);
+}
+
+// A role assumed from another role is role chaining (1h at most): asking for more is refused before the MFA
+// prompt, instead of spending the code and failing at STS.
+TEST_F(ProviderTest, RoleChainingOverAnHourIsRefusedBeforeThePrompt) {
+  files = std::move(
+      *ConfigFiles::from_text("[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/dev\n"
+                              "[profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::2:role/admin\n"
+                              "mfa_serial = arn:aws:iam::1:mfa/dev\n"
+                              "[profile deep]\nsource_profile = admin\nrole_arn = arn:aws:iam::3:role/deep\n",
+                              ""));
+  ProviderOptions options;
+  options.plan.duration = Seconds(2 * 3600);
+  prompt.answers = {"123456"};
+  auto got = obtain("deep", options);
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("role chaining"), std::string::npos) << got.error().message;
+  EXPECT_EQ(got.error().hint, "use --duration 1h or less");
+  EXPECT_TRUE(prompt.questions.empty());
+  EXPECT_TRUE(transport.requests.empty());
+}
+
+TEST_F(ProviderTest, CredentialsExpiredOnArrivalAreAnErrorAndNotCached) {
+  prompt.answers = {"123456"};
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIAOLD", "2026-11-22T11:00:00Z"));
+  auto got = obtain("dev");
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("had expired when they arrived"), std::string::npos)
+      << got.error().message;
+  EXPECT_NE(got.error().hint.find("clock"), std::string::npos);
+  EXPECT_EQ(keystore.items.size(), 1u);  // only the master key
+}
+
+// DurationSeconds: 1e31 in a stored session used to overflow a conversion; now the item is unreadable.
+TEST_F(ProviderTest, AnOutOfRangeStoredDurationIsUnreadableNotUndefined) {
+  for (const char* duration : {"1e31", "-5", "99999999999999999999", "\"3600\"", "1.5"}) {
+    keystore.items["session:x"] = std::string("{\"Profile\":\"dev\",\"AccessKeyId\":\"ASIA\",") +
+                                  "\"SecretAccessKey\":\"s\",\"SessionToken\":\"t\",\"Expiration\":" +
+                                  "\"2026-11-22T13:00:00Z\",\"DurationSeconds\":" + duration + "}";
+    auto loaded = load_session(keystore, "x");
+    EXPECT_FALSE(loaded) << duration;
+  }
+  keystore.items["session:x"] =
+      "{\"Profile\":\"dev\",\"AccessKeyId\":\"ASIA\",\"SecretAccessKey\":\"s\",\"SessionToken\":\"t\","
+      "\"Expiration\":\"2026-11-22T13:00:00Z\",\"DurationSeconds\":3600}";
+  auto good = load_session(keystore, "x");
+  ASSERT_TRUE(good);
+  EXPECT_EQ((*good)->duration.count(), 3600);
 }
 
 TEST_F(ProviderTest, KeystoreFailureIsNotTakenForAbsence) {

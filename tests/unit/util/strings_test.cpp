@@ -29,5 +29,19 @@ TEST(Secret, MasksKeyIdsAndWipesOnMove) {
   EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): checking the moved-from state is the point
 }
 
+// Server text reaches the terminal only without control characters: no escape sequence (ESC, CSI as C1,
+// BEL, DEL) survives, invalid UTF-8 is dropped, line breaks fold, and the length is bounded.
+TEST(Printable, DropsControlCharactersAndBoundsLength) {
+  EXPECT_EQ(printable("Access\x1b]0;owned\x07 denied\x1b[2J"), "Access]0;owned denied[2J");
+  EXPECT_EQ(printable("a\xc2\x9b"
+                      "31mb"),
+            "a31mb");  // C1 CSI dropped, its parameters left harmless
+  EXPECT_EQ(printable("caf\xc3\xa9 \xff\xfe ok"), "caf\xc3\xa9 ok");  // UTF-8 kept, junk bytes dropped
+  EXPECT_EQ(printable("line one\r\nline two\n\n"), "line one line two");
+  EXPECT_EQ(printable("\x7f\x01\x02"), "");
+  EXPECT_EQ(printable(std::string(1000, 'x'), 10), "xxxxxxxxxx...");
+  EXPECT_EQ(printable("\xe2\x82\xac\xe2\x82\xac", 4), "\xe2\x82\xac...");  // cut on a character boundary
+}
+
 }  // namespace
 }  // namespace kura

@@ -41,5 +41,27 @@ TEST(Duration, FormatsForHumans) {
   EXPECT_EQ(format_duration(Seconds(-5)), "0s");
 }
 
+// The clock counts nanoseconds in 64 bits: dates outside ~1678..2262 used to wrap (2300-01-01 came back as
+// 1715). Out-of-range and impossible dates are refused instead.
+TEST(Iso8601, RefusesDatesOutsideTheSaneRangeAndImpossibleDays) {
+  for (const char* bad :
+       {"2300-01-01T00:00:00Z", "2263-01-01T00:00:00Z", "1600-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
+        "9999-12-31T23:59:59Z", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+        "2026-13-01T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T17:31:45X", "2026-11-22T17:31:45.Z",
+        "+026-11-22T17:31:45Z", "2026-1-22T17:31:45Z", "2026-11-22"}) {
+    EXPECT_FALSE(parse_iso8601(bad)) << bad;
+  }
+  EXPECT_TRUE(parse_iso8601("2024-02-29T00:00:00Z"));
+  EXPECT_TRUE(parse_iso8601("2200-12-31T23:59:59Z"));
+  EXPECT_EQ(format_iso8601(*parse_iso8601("1970-01-01T00:00:00Z")), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso8601(*parse_iso8601("2199-03-01T00:00:01Z")), "2199-03-01T00:00:01Z");
+}
+
+TEST(Duration, LargeValuesAreRefusedNotWrapped) {
+  EXPECT_FALSE(parse_duration("9999999h9999999h9999999h9999999h"));
+  EXPECT_FALSE(parse_duration("10000001"));
+  EXPECT_EQ(parse_duration("2777h")->count(), 2777 * 3600);
+}
+
 }  // namespace
 }  // namespace kura

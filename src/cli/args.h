@@ -1,0 +1,76 @@
+// The argument parser: each command declares its flags and positionals on a FlagSet; nothing is built for
+// the commands not run. GNU style — `--name value`, `--name=value`, `-n value`, switches; flags anywhere
+// before the command to run; `--`, or the first word after a command's last positional, starts what is passed
+// on verbatim (never parsed, never quoted back in an error). Unknown flags get a "did you mean".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace kura {
+
+// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+class FlagSet {
+ public:
+  // `names`: comma-separated spellings, e.g. "--duration,-d". `value_name`: what the help shows ("D").
+  void option(std::string names, std::string value_name, std::optional<std::string>* out, std::string help);
+  void option(std::string names, std::string value_name, std::string* out, std::string help);
+  void repeated(std::string names, std::string value_name, std::vector<std::string>* out, std::string help);
+  void flag(std::string names, bool* out, std::string help);
+  // Only these values are accepted (checked when parsing).
+  void choices(std::string names, std::vector<std::string> allowed);
+  void positional(std::string name, std::string* out, std::string help);  // required
+  void optional_positional(std::string name, std::optional<std::string>* out, std::string help);
+  void positionals(std::string name, std::vector<std::string>* out, std::string help);  // zero or more
+  // What follows `--` or the positionals (a command and its arguments), verbatim.
+  void rest(std::string name, std::vector<std::string>* out, std::string help);
+  // Flags whose values are collected by name instead of bound (the global settings).
+  void collect(std::string names, std::string value_name, bool takes_value, std::string help);
+  const std::vector<std::pair<std::string, std::string>>& collected() const { return m_collected; }
+
+  // Errors name the flag or what is missing, never a word after the command to run.
+  Result<void> parse(const std::vector<std::string>& args, size_t from = 0);
+  bool help_requested() const { return m_help; }
+  std::string help(std::string_view usage) const;
+  std::string usage_line() const;
+
+ private:
+  struct Flag {
+    std::vector<std::string> names;
+    std::string value_name;  // empty: a switch
+    std::string help;
+    std::optional<std::string>* optional = nullptr;
+    std::string* text = nullptr;
+    std::vector<std::string>* many = nullptr;
+    bool* boolean = nullptr;
+    bool collected = false;
+    std::vector<std::string> allowed;
+  };
+  struct Positional {
+    std::string name;
+    std::string help;
+    std::string* text = nullptr;
+    std::optional<std::string>* optional = nullptr;
+    std::vector<std::string>* many = nullptr;
+  };
+  Flag& add_flag(const std::string& names, std::string value_name, std::string help);
+  Flag* find(std::string_view name);
+  Result<void> store(Flag& flag, std::string_view spelling, std::string value);
+  static std::vector<std::string> split_names(const std::string& names);
+
+  std::vector<Flag> m_flags;
+  std::vector<Positional> m_positionals;
+  std::vector<std::string>* m_rest = nullptr;
+  std::string m_rest_name;
+  std::string m_rest_help;
+  std::vector<std::pair<std::string, std::string>> m_collected;
+  bool m_help = false;
+};
+
+}  // namespace kura

@@ -1,0 +1,82 @@
+// Composing the chain from the plan.
+#include "creds/resolver.h"
+
+namespace kura {
+
+namespace {
+
+// The part of a cache id that names the base key, known without touching the keystore: a plaintext key's id
+// (editing the file renews), else "stored" (`kura add`/`remove` drop the sessions made from a stored key).
+std::string key_identity(const ConfigFiles& files, const std::string& profile) {
+  const IniSection* section = plaintext_key_section(files, profile);
+  return section ? section->values.at("aws_access_key_id") : "stored";
+}
+
+AssumeRoleInput role_input(const Step& step) {
+  AssumeRoleInput input;
+  input.role_arn = step.role_arn;
+  input.session_name = step.session_name.value_or("");  // empty: kura-<unix time> when called
+  input.external_id = step.external_id;
+  input.duration = step.duration;
+  input.tags = step.tags;
+  input.transitive_tag_keys = step.transitive_tag_keys;
+  input.source_identity = step.source_identity;
+  return input;
+}
+
+}  // namespace
+
+Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
+                                      const ProviderOptions& options) {
+  auto plan = make_plan(
+      profile, options.plan, [](const std::string&) { return true; },
+      [&](const std::string& name) { return key_identity(deps.files, name); });
+  if (!plan) return plan.error();
+  // A window as long as the session would make every cached session due at once: each use would call STS (and
+  // ask for an MFA code) again. Refused before anything is spent.
+  for (const Step& step : plan->steps) {
+    if (options.refresh_window >= step.duration) {
+      return make_error("KURA_SESSION_REFRESH (" + format_duration(options.refresh_window) +
+                            ") must be shorter than the session it renews (" + step.describe() + " for '" +
+                            step.profile + "', " + format_duration(step.duration) + ")",
+                        "unset it (default 5m) or set it to a few minutes");
+    }
+  }
+
+  CredentialChain chain;
+  chain.base_profile = plan->base_profile;
+  MfaDriver driver = options.mfa_driver;
+  if (!driver.source) {
+    Prompt& prompt = deps.prompt;
+    driver.source = [&prompt](const std::string& serial) {
+      return prompt.ask_line("Enter MFA code for " + serial + ": ");
+    };
+  }
+  chain.mfa = std::make_unique<MfaCodes>(options.mfa_token, std::move(driver));
+  std::unique_ptr<CredentialProvider> provider =
+      std::make_unique<LongTermKeyProvider>(deps.keystore, deps.files, plan->base_profile, profile.name);
+  for (const Step& step : plan->steps) {
+    if (step.kind == StepKind::get_session_token) {
+      provider = std::make_unique<SessionTokenProvider>(std::move(provider), deps.sts, *chain.mfa,
+                                                        step.profile, step.mfa_serial, step.duration);
+    } else {
+      provider = std::make_unique<AssumeRoleProvider>(std::move(provider), deps.sts, *chain.mfa, step.profile,
+                                                      role_input(step), step.mfa_serial, deps.clock);
+    }
+    SessionKey key{step.cache_id,   step.profile,  plan->base_profile,
+                   step.describe(), step.duration, step.duration_requested};
+    provider = std::make_unique<CachedProvider>(std::move(provider), deps.keystore, std::move(key),
+                                                options.refresh_window, deps.clock, deps.locks);
+  }
+  chain.head = std::move(provider);
+  return chain;
+}
+
+Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderDeps& deps,
+                                               const ProviderOptions& options) {
+  auto chain = resolve_chain(profile, deps, options);
+  if (!chain) return chain.error();
+  return chain->head->retrieve();
+}
+
+}  // namespace kura

@@ -1,0 +1,48 @@
+// The resolver: a profile becomes a chain of providers — its long-term key, then GetSessionToken and/or
+// AssumeRole steps (plan.h decides which, as a pure function), each wrapped in the caching decorator. Running
+// the chain gives the credentials; docs/SESSIONS.md shows the chains.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "creds/cached_provider.h"
+#include "creds/plan.h"
+#include "creds/providers.h"
+#include "prompt/prompt.h"
+
+namespace kura {
+
+struct ProviderDeps {
+  Keystore& keystore;
+  Prompt& prompt;  // the terminal, when no other MFA code source is given
+  const Clock& clock;
+  const ConfigFiles& files;
+  StsAccess sts;
+  SessionLocks* locks = nullptr;  // none: no cross-process locking (unit tests)
+};
+
+struct ProviderOptions {
+  PlanOptions plan;
+  std::optional<std::string> mfa_token;  // --mfa-token: the first code
+  MfaDriver mfa_driver;         // the configured driver; no source: ask on the terminal (deps.prompt)
+  Seconds refresh_window{300};  // KURA_SESSION_REFRESH
+};
+
+// A resolved chain; owns what its providers refer to.
+struct CredentialChain {
+  std::unique_ptr<MfaCodes> mfa;
+  std::unique_ptr<CredentialProvider> head;
+  std::string base_profile;
+};
+
+Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
+                                      const ProviderOptions& options);
+
+// resolve_chain, then retrieve.
+Result<ObtainedCredentials> obtain_credentials(const Profile& profile, ProviderDeps& deps,
+                                               const ProviderOptions& options);
+
+}  // namespace kura

@@ -1,0 +1,221 @@
+// The flat JSON reader.
+#include "util/flat_json.h"
+
+#include <cstdint>
+#include <limits>
+
+namespace kura {
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string_view text) : m_text(text) {}
+
+  void skip_space() {
+    while (m_at < m_text.size() &&
+           (m_text[m_at] == ' ' || m_text[m_at] == '\t' || m_text[m_at] == '\n' || m_text[m_at] == '\r')) {
+      ++m_at;
+    }
+  }
+  bool done() const { return m_at >= m_text.size(); }
+  char peek() const { return done() ? '\0' : m_text[m_at]; }
+  bool take(char c) {
+    if (peek() != c) return false;
+    ++m_at;
+    return true;
+  }
+  bool take_word(std::string_view word) {
+    if (m_text.substr(m_at, word.size()) != word) return false;
+    m_at += word.size();
+    return true;
+  }
+
+  // A string (after its opening quote), decoded into `out`, reserved once: never longer than the raw text.
+  Result<void> string(std::string& out) {
+    size_t end = m_at;
+    while (end < m_text.size() && m_text[end] != '"') end += m_text[end] == '\\' ? 2 : 1;
+    if (end >= m_text.size()) return make_error("an unterminated string");
+    std::string_view raw = m_text.substr(m_at, end - m_at);
+    m_at = end + 1;  // past the closing quote
+    out.reserve(raw.size());
+    for (size_t i = 0; i < raw.size();) {
+      // The run up to the next escape, at once.
+      size_t escape = raw.find('\\', i);
+      std::string_view run = raw.substr(i, escape == std::string_view::npos ? raw.size() - i : escape - i);
+      for (char c : run) {
+        if (static_cast<unsigned char>(c) < 0x20) return make_error("a control character in a string");
+      }
+      out.append(run);
+      i += run.size();
+      if (i >= raw.size()) break;
+      ++i;                // the backslash
+      char e = raw[i++];  // the scan above guarantees a character after every backslash
+      switch (e) {
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'u': {
+          auto unit = hex4(raw, i);
+          if (!unit) return make_error("a bad \\u escape");
+          uint32_t code = *unit;
+          if (code >= 0xD800 && code <= 0xDBFF) {
+            if (raw.substr(i, 2) != "\\u") return make_error("a lone UTF-16 surrogate");
+            i += 2;
+            auto low = hex4(raw, i);
+            if (!low || *low < 0xDC00 || *low > 0xDFFF) return make_error("a lone UTF-16 surrogate");
+            code = 0x10000 + ((code - 0xD800) << 10) + (*low - 0xDC00);
+          } else if (code >= 0xDC00 && code <= 0xDFFF) {
+            return make_error("a lone UTF-16 surrogate");
+          }
+          utf8(out, code);  // at most 4 bytes for the 6 (or 12) escape characters: within the reservation
+          break;
+        }
+        default:
+          return make_error("a bad escape in a string");
+      }
+    }
+    return {};
+  }
+
+  Result<long long> integer() {
+    bool negative = take('-');
+    if (done() || peek() < '0' || peek() > '9') return make_error("a bad number");
+    unsigned long long value = 0;
+    const unsigned long long limit =
+        negative ? static_cast<unsigned long long>(std::numeric_limits<long long>::max()) + 1
+                 : static_cast<unsigned long long>(std::numeric_limits<long long>::max());
+    while (!done() && peek() >= '0' && peek() <= '9') {
+      unsigned digit = static_cast<unsigned>(m_text[m_at++] - '0');
+      if (value > (limit - digit) / 10) return make_error("a number out of range");
+      value = value * 10 + digit;
+    }
+    if (peek() == '.' || peek() == 'e' || peek() == 'E') return make_error("a number that is not an integer");
+    if (negative)
+      return value == limit ? std::numeric_limits<long long>::min() : -static_cast<long long>(value);
+    return static_cast<long long>(value);
+  }
+
+ private:
+  // Four hex digits of `raw` at `i` (advanced past them).
+  static std::optional<uint32_t> hex4(std::string_view raw, size_t& i) {
+    if (i + 4 > raw.size()) return std::nullopt;
+    uint32_t value = 0;
+    for (int k = 0; k < 4; ++k) {
+      char c = raw[i++];
+      uint32_t digit = c >= '0' && c <= '9'   ? static_cast<uint32_t>(c - '0')
+                       : c >= 'a' && c <= 'f' ? static_cast<uint32_t>(c - 'a' + 10)
+                       : c >= 'A' && c <= 'F' ? static_cast<uint32_t>(c - 'A' + 10)
+                                              : 16;
+      if (digit == 16) return std::nullopt;
+      value = value * 16 + digit;
+    }
+    return value;
+  }
+  static void utf8(std::string& out, uint32_t code) {
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+
+  std::string_view m_text;
+  size_t m_at = 0;
+};
+
+}  // namespace
+
+Result<FlatJson> FlatJson::parse(std::string_view text) {
+  Reader in(text);
+  FlatJson json;
+  in.skip_space();
+  if (!in.take('{')) return make_error("not a JSON object");
+  in.skip_space();
+  if (!in.take('}')) {
+    while (true) {
+      in.skip_space();
+      if (!in.take('"')) return make_error("expected a member name");
+      std::string key;
+      if (auto read = in.string(key); !read) return read.error();
+      if (json.m_members.count(key)) return make_error("a duplicate member '" + key + "'");
+      in.skip_space();
+      if (!in.take(':')) return make_error("expected ':' after '" + key + "'");
+      in.skip_space();
+      FlatJsonValue value;
+      if (in.take('"')) {
+        std::string decoded;
+        auto read = in.string(decoded);
+        value.kind = FlatJsonValue::Kind::string;
+        value.text = Secret(std::move(decoded));  // moved, not copied: the reserved buffer itself
+        if (!read) return read.error();
+      } else if (in.take_word("true")) {
+        value.kind = FlatJsonValue::Kind::boolean;
+        value.flag = true;
+      } else if (in.take_word("false")) {
+        value.kind = FlatJsonValue::Kind::boolean;
+      } else if (in.take_word("null")) {
+        value.kind = FlatJsonValue::Kind::null;
+      } else if (in.peek() == '{' || in.peek() == '[') {
+        return make_error("'" + key + "' is nested, which kura's items never are");
+      } else {
+        auto number = in.integer();
+        if (!number) return number.error().context("'" + key + "'");
+        value.kind = FlatJsonValue::Kind::integer;
+        value.number = *number;
+      }
+      json.m_members.emplace(std::move(key), std::move(value));
+      in.skip_space();
+      if (in.take('}')) break;
+      if (!in.take(',')) return make_error("expected ',' or '}'");
+    }
+  }
+  in.skip_space();
+  if (!in.done()) return make_error("bytes after the object");
+  return json;
+}
+
+const Secret* FlatJson::string(const std::string& key) const {
+  auto it = m_members.find(key);
+  if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::string) return nullptr;
+  return &it->second.text;
+}
+
+std::optional<long long> FlatJson::integer(const std::string& key) const {
+  auto it = m_members.find(key);
+  if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::integer) return std::nullopt;
+  return it->second.number;
+}
+
+}  // namespace kura

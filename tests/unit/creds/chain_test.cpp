@@ -1,0 +1,174 @@
+// The provider chain: the caching decorator owns lock, re-read, refresh and store; a hit never reaches the
+// inner provider; MFA codes come from one place, each checked once.
+#include "creds/resolver.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+// An inner provider that counts its calls and hands out numbered sessions.
+class CountingProvider final : public CredentialProvider {
+ public:
+  CountingProvider(const Clock& clock, int& calls, Seconds lifetime)
+      : m_clock(clock), m_calls(calls), m_lifetime(lifetime) {}
+  Result<ObtainedCredentials> retrieve() override {
+    ++m_calls;
+    Credentials c;
+    c.access_key_id = "ASIA" + std::to_string(m_calls);
+    c.secret_access_key = Secret(std::string("secret"));
+    c.session_token = Secret(std::string("token"));
+    c.expiration = m_clock.now() + m_lifetime;
+    return ObtainedCredentials{std::move(c), Origin::sts};
+  }
+  std::string describe() const override { return "counting"; }
+
+ private:
+  const Clock& m_clock;
+  int& m_calls;
+  Seconds m_lifetime;
+};
+
+class RecordingLocks final : public SessionLocks {
+ public:
+  Result<FileLock> lock(const std::string& id) override {
+    locked.push_back(id);
+    return FileLock();
+  }
+  std::vector<std::string> locked;
+};
+
+SessionKey key(const std::string& id, Seconds duration = Seconds(3600), bool requested = false) {
+  return SessionKey{id, "dev", "dev", "GetSessionToken", duration, requested};
+}
+
+TEST(CachedProvider, MissLocksRefreshesAndStoresThenHitsWithoutTheInnerProvider) {
+  FakeClock clock;
+  MemoryKeystore store;
+  RecordingLocks locks;
+  int calls = 0;
+  CachedProvider cached(std::make_unique<CountingProvider>(clock, calls, Seconds(3600)), store, key("abc"),
+                        Seconds(300), clock, &locks);
+  auto first = cached.retrieve();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->origin, Origin::sts);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(locks.locked, std::vector<std::string>{"abc"});
+  EXPECT_EQ(store.items.count("session:abc"), 1u);
+
+  auto second = cached.retrieve();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->origin, Origin::cache);
+  EXPECT_EQ(second->credentials.access_key_id, "ASIA1");
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(locks.locked.size(), 1u);  // a hit takes no lock
+
+  clock.advance(Seconds(3600 - 299));  // inside the refresh window: due
+  auto renewed = cached.retrieve();
+  ASSERT_TRUE(renewed);
+  EXPECT_EQ(renewed->credentials.access_key_id, "ASIA2");
+  EXPECT_EQ(calls, 2);
+}
+
+// Another process refreshed the session while this one waited for the lock: it is read, not refreshed again.
+TEST(CachedProvider, ASessionRefreshedWhileWaitingForTheLockIsUsed) {
+  FakeClock clock;
+  MemoryKeystore store;
+  int calls = 0;
+  struct StoringLocks final : SessionLocks {
+    MemoryKeystore& store;
+    FakeClock& clock;
+    StoringLocks(MemoryKeystore& s, FakeClock& c) : store(s), clock(c) {}
+    Result<FileLock> lock(const std::string& id) override {
+      Credentials other;
+      other.access_key_id = "ASIAOTHERPROCESS";
+      other.secret_access_key = Secret(std::string("s"));
+      other.session_token = Secret(std::string("t"));
+      other.expiration = clock.now() + Seconds(3600);
+      EXPECT_TRUE(store_session(
+          store, id, CachedSession{"dev", "dev", "x", std::move(other), Seconds(3600), clock.now()}));
+      return FileLock();
+    }
+  } locks(store, clock);
+  CachedProvider cached(std::make_unique<CountingProvider>(clock, calls, Seconds(3600)), store, key("abc"),
+                        Seconds(300), clock, &locks);
+  auto got = cached.retrieve();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->credentials.access_key_id, "ASIAOTHERPROCESS");
+  EXPECT_EQ(got->origin, Origin::cache);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(CachedProvider, AShorterSessionDoesNotServeAnExplicitlyLongerRequestAndCorruptOnesAreMisses) {
+  FakeClock clock;
+  MemoryKeystore store;
+  int calls = 0;
+  CachedProvider short_one(std::make_unique<CountingProvider>(clock, calls, Seconds(3600)), store, key("abc"),
+                           Seconds(300), clock, nullptr);
+  ASSERT_TRUE(short_one.retrieve());
+  CachedProvider longer(std::make_unique<CountingProvider>(clock, calls, Seconds(4 * 3600)), store,
+                        key("abc", Seconds(4 * 3600), true), Seconds(300), clock, nullptr);
+  auto got = longer.retrieve();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(calls, 2);
+  store.items["session:abc"] = "{not json";
+  auto after_corruption = longer.retrieve();
+  ASSERT_TRUE(after_corruption);
+  EXPECT_EQ(after_corruption->origin, Origin::sts);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(MfaCodes, TheFlagTokenOnceThenTheDriverEachCheckedOnce) {
+  int asked = 0;
+  MfaDriver driver{[&asked](const std::string&) -> Result<std::string> {
+                     ++asked;
+                     return std::string(asked == 1 ? "654321" : "12345");
+                   },
+                   std::make_shared<const std::string>("mfa_process")};
+  MfaCodes codes("123456", driver);
+  EXPECT_EQ(*codes.code_for("arn:aws:iam::1:mfa/a"), "123456");
+  EXPECT_EQ(asked, 0);
+  EXPECT_EQ(*codes.code_for("arn:aws:iam::1:mfa/b"), "654321");
+  auto bad = codes.code_for("arn:aws:iam::1:mfa/b");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "mfa_process: an MFA code is six digits, got 5 characters");
+
+  MfaCodes flag_only("12a456", MfaDriver{});
+  auto bad_flag = flag_only.code_for("arn:aws:iam::1:mfa/a");
+  ASSERT_FALSE(bad_flag);
+  EXPECT_EQ(bad_flag.error().message, "--mfa-token: an MFA code is six digits, got 6 characters");
+}
+
+// The chain for a role with MFA: cached AssumeRole around AssumeRole around cached GetSessionToken around the
+// long-term key — and a hit at the head reads nothing else.
+TEST(ResolveChain, ARoleChainIsDecoratedAtEveryStep) {
+  auto files = ConfigFiles::from_text(
+      "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/dev\n"
+      "[profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::2:role/admin\nmfa_serial = "
+      "arn:aws:iam::1:mfa/dev\n",
+      "");
+  ASSERT_TRUE(files);
+  MemoryKeystore keystore;
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  int sts_made = 0;
+  ProviderDeps deps{keystore, prompt, clock, *files, [&]() -> Result<StsClient*> {
+                      ++sts_made;
+                      return make_error("no STS in this test");
+                    }};
+  auto profile = resolve_profile(*files, "admin");
+  ASSERT_TRUE(profile);
+  auto chain = resolve_chain(*profile, deps, ProviderOptions{});
+  ASSERT_TRUE(chain) << chain.error().message;
+  EXPECT_EQ(chain->base_profile, "dev");
+  EXPECT_EQ(chain->head->describe(), "AssumeRole arn:aws:iam::2:role/admin");
+  EXPECT_EQ(sts_made, 0);  // building the chain touches nothing
+  EXPECT_EQ(keystore.gets, 0);
+}
+
+}  // namespace
+}  // namespace kura
