@@ -55,29 +55,29 @@ std::vector<std::string> FlagSet::split_names(const std::string& names) {
   return out;
 }
 
-void FlagSet::option(std::string names, std::string value_name, std::optional<std::string>* out,
+void FlagSet::option(const std::string& names, std::string value_name, std::optional<std::string>* out,
                      std::string help) {
   add_flag(names, std::move(value_name), std::move(help)).optional = out;
 }
 
-void FlagSet::option(std::string names, std::string value_name, std::string* out, std::string help) {
+void FlagSet::option(const std::string& names, std::string value_name, std::string* out, std::string help) {
   add_flag(names, std::move(value_name), std::move(help)).text = out;
 }
 
-void FlagSet::repeated(std::string names, std::string value_name, std::vector<std::string>* out,
+void FlagSet::repeated(const std::string& names, std::string value_name, std::vector<std::string>* out,
                        std::string help) {
   add_flag(names, std::move(value_name), std::move(help)).many = out;
 }
 
-void FlagSet::flag(std::string names, bool* out, std::string help) {
+void FlagSet::flag(const std::string& names, bool* out, std::string help) {
   add_flag(names, "", std::move(help)).boolean = out;
 }
 
-void FlagSet::collect(std::string names, std::string value_name, bool takes_value, std::string help) {
+void FlagSet::collect(const std::string& names, std::string value_name, bool takes_value, std::string help) {
   add_flag(names, takes_value ? std::move(value_name) : "", std::move(help)).collected = true;
 }
 
-void FlagSet::choices(std::string names, std::vector<std::string> allowed) {
+void FlagSet::choices(const std::string& names, std::vector<std::string> allowed) {
   if (Flag* flag = find(split_names(names).at(0))) flag->allowed = std::move(allowed);
 }
 

@@ -19,19 +19,21 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
 class FlagSet {
  public:
   // `names`: comma-separated spellings, e.g. "--duration,-d". `value_name`: what the help shows ("D").
-  void option(std::string names, std::string value_name, std::optional<std::string>* out, std::string help);
-  void option(std::string names, std::string value_name, std::string* out, std::string help);
-  void repeated(std::string names, std::string value_name, std::vector<std::string>* out, std::string help);
-  void flag(std::string names, bool* out, std::string help);
+  void option(const std::string& names, std::string value_name, std::optional<std::string>* out,
+              std::string help);
+  void option(const std::string& names, std::string value_name, std::string* out, std::string help);
+  void repeated(const std::string& names, std::string value_name, std::vector<std::string>* out,
+                std::string help);
+  void flag(const std::string& names, bool* out, std::string help);
   // Only these values are accepted (checked when parsing).
-  void choices(std::string names, std::vector<std::string> allowed);
+  void choices(const std::string& names, std::vector<std::string> allowed);
   void positional(std::string name, std::string* out, std::string help);  // required
   void optional_positional(std::string name, std::optional<std::string>* out, std::string help);
   void positionals(std::string name, std::vector<std::string>* out, std::string help);  // zero or more
   // What follows `--` or the positionals (a command and its arguments), verbatim.
   void rest(std::string name, std::vector<std::string>* out, std::string help);
   // Flags whose values are collected by name instead of bound (the global settings).
-  void collect(std::string names, std::string value_name, bool takes_value, std::string help);
+  void collect(const std::string& names, std::string value_name, bool takes_value, std::string help);
   const std::vector<std::pair<std::string, std::string>>& collected() const { return m_collected; }
 
   // Errors name the flag or what is missing, never a word after the command to run.

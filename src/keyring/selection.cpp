@@ -96,7 +96,7 @@ Result<std::unique_ptr<Keystore>> open_named_keystore(const std::string& name,
 }
 
 Result<std::unique_ptr<Keystore>> open_keystore(const KeystoreSettings& settings,
-                                                PassphraseSource passphrase) {
+                                                const PassphraseSource& passphrase) {
   const std::optional<std::string> recorded =
       settings.backend.empty() ? recorded_backend(settings) : std::nullopt;  // read once
   const bool automatic = settings.backend.empty() && !recorded;

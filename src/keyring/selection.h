@@ -27,7 +27,7 @@ struct KeystoreSettings {
 };
 
 Result<std::unique_ptr<Keystore>> open_keystore(const KeystoreSettings& settings,
-                                                PassphraseSource passphrase);
+                                                const PassphraseSource& passphrase);
 // One backend by name (secret-service, pass, kernel, file), nothing recorded, no split.
 Result<std::unique_ptr<Keystore>> open_named_keystore(const std::string& name,
                                                       const KeystoreSettings& settings,
