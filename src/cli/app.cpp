@@ -43,7 +43,7 @@ int command(Invocation& in) {
   return run_parsed(in, flags, [&input](Context& context) { return Run(context, input); });
 }
 
-constexpr std::array<CommandSpec, 14> k_commands = {{
+constexpr std::array<CommandSpec, 16> k_commands = {{
     {"exec", "", "run a command (default: $SHELL) with temporary credentials",
      command<ExecInput, bind_exec, run_exec>},
     {"export", "", "print credentials (env, json for credential_process, ini, fish, powershell)",
@@ -52,6 +52,10 @@ constexpr std::array<CommandSpec, 14> k_commands = {{
      command<LoginInput, bind_login, run_login>},
     {"serve", "", "serve credentials on a local ECS or IMDS endpoint until interrupted",
      command<ServeInput, bind_serve, run_serve>},
+    {"trust", "", "show, diff, apply or edit (add/remove principals) the trust policy of many roles at once",
+     command<TrustInput, bind_trust, run_trust>},
+    {"each", "", "run a command once per profile (names, globs), concurrently, with each one's credentials",
+     command<EachInput, bind_each, run_each>},
     {"add", "", "store a long-term access key for a profile", command<AddInput, bind_add, run_add>},
     {"list", "ls", "list profiles, stored keys and cached sessions", command<ListInput, bind_list, run_list>},
     {"remove", "rm", "remove a profile's stored key and its sessions",
@@ -134,7 +138,7 @@ int run_parsed(Invocation& in, FlagSet& flags, const std::function<Result<void>(
   Context context(in.deps, std::move(*settings));
   if (auto result = run(context); !result) {
     log_error(result.error());
-    return 1;
+    return context.error_exit_code();
   }
   return context.exit_code();
 }
@@ -173,6 +177,7 @@ int run_cli(const std::vector<std::string>& args, AppDeps& deps) {
   const CommandSpec* spec = find_command(name);
   if (!spec) {
     std::vector<std::string> names;
+    names.reserve(k_commands.size());
     for (const CommandSpec& command : k_commands) names.emplace_back(command.name);
     auto suggestion = closest_match(name, names);
     return usage_error(make_error("unknown command '" + name + "'" +

@@ -4,7 +4,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <set>
 
 #include "aws/endpoints.h"
 #include "cli/commands.h"
@@ -13,6 +16,7 @@
 #include "creds/store_items.h"
 #include "crypto/hash.h"
 #include "util/log.h"
+#include "util/parallel.h"
 #include "util/strings.h"
 
 namespace kura {
@@ -347,10 +351,242 @@ Result<void> write_short_term(const std::string& path, const Request& request, c
   });
 }
 
+// The sections of the short-term profiles, every one, in one locked, verified, atomic edit.
+struct Written {
+  const Request* request;
+  const Credentials* key;
+  const Credentials* fresh;
+};
+Result<void> write_many(const std::string& path, const std::vector<Written>& all) {
+  return edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
+    for (const Written& one : all) {
+      const std::string& s = one.request->names.short_term;
+      Result<void> done;
+      auto set = [&](const char* name, std::string_view value) {
+        if (done) done = doc.set(s, name, std::string(value));
+      };
+      set("assumed_role", one.request->role ? "True" : "False");
+      if (one.request->role) {
+        set("assumed_role_arn", *one.request->role);
+      } else if (auto removed = doc.remove_key(s, "assumed_role_arn"); !removed) {
+        return removed.error();
+      }
+      set("aws_access_key_id", one.fresh->access_key_id);
+      set("aws_secret_access_key", one.fresh->secret_access_key.view());
+      set("aws_session_token", one.fresh->session_token.view());
+      set("aws_security_token", one.fresh->session_token.view());
+      set("expiration", format_utc_space(*one.fresh->expiration));
+      set("kura_mfa_device", one.request->device);
+      set("kura_source_key", key_fingerprint(one.key->access_key_id));
+      if (!done) return done.error();
+    }
+    return true;
+  });
+}
+
+// --all: every NAME with a [NAME-long-term] section or a stored NAME-long-term key, sorted.
+Result<std::vector<std::string>> long_term_profiles(const ConfigFiles& files, Keystore& store,
+                                                    const std::string& long_suffix) {
+  const std::string tail = "-" + long_suffix;
+  std::set<std::string> names;
+  auto consider = [&](const std::string& section) {
+    if (section.size() > tail.size() &&
+        section.compare(section.size() - tail.size(), tail.size(), tail) == 0) {
+      names.insert(section.substr(0, section.size() - tail.size()));
+    }
+  };
+  auto document = files.credentials_document();
+  if (!document) return document.error();
+  for (const IniSection& section : (*document)->sections()) consider(section.name);
+  auto items = store.list();
+  if (!items) return items.error();
+  for (const std::string& item : *items) {
+    if (item.rfind("master:", 0) == 0) consider(item.substr(7));
+  }
+  if (names.empty()) {
+    return make_error("--all: no long-term section ([NAME" + tail + "]) in " + files.credentials_path,
+                      "or name the profiles with --profile");
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+// Several profiles, one MFA code: the profiles due for renewal are grouped by long-term key and device; each
+// group makes one GetSessionToken with its code, then each profile with a role assumes it from that (MFA)
+// session, concurrently; every short-term section is written in one edit.
+Result<void> run_mfa_many(Context& context, const MfaCommandInput& input) {
+  if (input.assume_role) {
+    return make_error("--assume-role names one role, and several profiles were given",
+                      "set assume_role (or role_arn) per profile instead");
+  }
+  const Environment& env = context.env();
+  MfaLog log(input.log_level);
+  auto files = context.files();
+  if (!files) return files.error();
+  auto store = context.keystore();
+  if (!store) return store.error();
+  std::vector<std::string> profiles = input.profiles;
+  if (input.all) {
+    auto found = long_term_profiles(**files, **store, input.long_suffix.value_or("long-term"));
+    if (!found) return found.error();
+    profiles = std::move(*found);
+  }
+
+  struct Pending {
+    Request request;
+    Credentials key;
+    std::optional<Credentials> fresh;
+    std::optional<Error> error;
+  };
+  std::vector<std::unique_ptr<Pending>> pending;
+  std::vector<std::string> failed;
+  std::set<std::string> short_names;
+  for (const std::string& profile : profiles) {
+    MfaCommandInput one = input;
+    one.profile = profile;
+    auto names = section_names(one, env, **files, **store);
+    if (!names) return names.error().context("profile '" + profile + "'");
+    if (!short_names.insert(names->short_term).second) continue;  // the same profile twice
+    auto item = std::make_unique<Pending>();
+    Request& request = item->request;
+    request.names = std::move(*names);
+    request.config = (*files)->config_section(request.names.profile);
+    request.long_section = (*files)->credentials_section(request.names.long_term);
+    request.short_section = (*files)->credentials_section(request.names.short_term);
+    request.role = find_role(one, env, request);
+    auto key = long_term_key(**store, **files, request.names.long_term);
+    if (!key) return key.error().context("profile '" + profile + "'");
+    auto device = find_device(one, env, request, **files);
+    if (!device) return device.error().context("profile '" + profile + "'");
+    request.device = std::move(*device);
+    auto duration = find_duration(one, env, request);
+    if (!duration) return duration.error().context("profile '" + profile + "'");
+    request.duration = *duration;
+    log.info("Validating credentials for profile: " + request.names.short_term +
+             (request.role ? " with assumed role: " + *request.role : ""));
+    if (!needs_refresh(one, request, *key, context.deps().clock.now(), log)) continue;
+    item->key = std::move(*key);
+    pending.push_back(std::move(item));
+  }
+  if (pending.empty()) return {};
+  if (auto writable = check_aws_file_writable((*files)->credentials_path); !writable) return writable;
+
+  // One session per (long-term key, device): one code each, --token for the first.
+  std::vector<std::pair<std::string, std::vector<Pending*>>> groups;
+  for (auto& item : pending) {
+    std::string id = item->key.access_key_id + "\x1f" + item->request.device;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == id; });
+    if (it == groups.end()) {
+      groups.push_back({id, {}});
+      it = std::prev(groups.end());
+    }
+    it->second.push_back(item.get());
+  }
+  std::optional<std::string> token = input.token;
+  struct RoleJob {
+    Pending* item;
+    const Credentials* session;
+    std::unique_ptr<HttpTransport> transport;
+    Profile settings;
+  };
+  std::vector<std::unique_ptr<Credentials>> sessions;
+  std::vector<RoleJob> role_jobs;
+  for (auto& [id, members] : groups) {
+    Pending& first = *members.front();
+    // The session lasts as long as the longest role-less profile of the group asks (12h with roles only).
+    Seconds duration{0};
+    for (Pending* member : members) {
+      if (!member->request.role) duration = std::max(duration, member->request.duration);
+    }
+    if (duration.count() == 0) duration = Seconds(43200);
+    Request asked = first.request;
+    asked.duration = duration;
+    MfaCommandInput with_token = input;
+    with_token.token = token;
+    token.reset();
+    auto code = read_code(context, with_token, asked, log);
+    if (!code) {
+      for (Pending* member : members) member->error = code.error();
+      continue;
+    }
+    Profile settings;
+    if (first.request.config) {
+      if (auto resolved = context.profile(first.request.names.profile)) settings = std::move(*resolved);
+    }
+    auto sts = context.sts(settings, resolve_region(input.region, settings, env));
+    if (!sts) return sts.error();
+    log.info("Fetching Credentials - one session for " + std::to_string(members.size()) +
+             " profile(s), Duration: " + std::to_string(duration.count()));
+    auto session = (*sts)->get_session_token(
+        first.key, GetSessionTokenInput{duration, MfaInput{first.request.device, *code}});
+    if (!session) {
+      for (Pending* member : members) member->error = session.error();
+      continue;
+    }
+    sessions.push_back(std::make_unique<Credentials>(std::move(*session)));
+    for (Pending* member : members) {
+      if (!member->request.role) {
+        member->fresh = sessions.back()->clone();
+        continue;
+      }
+      Profile role_settings;
+      if (member->request.config) {
+        if (auto resolved = context.profile(member->request.names.profile))
+          role_settings = std::move(*resolved);
+      }
+      auto transport = context.new_transport(role_settings);
+      role_jobs.push_back({member, sessions.back().get(), std::move(transport), std::move(role_settings)});
+    }
+  }
+  run_parallel(role_jobs.size(), k_default_parallel, [&](size_t i) {
+    RoleJob& job = role_jobs[i];
+    const Request& request = job.item->request;
+    RetryingTransport retrying(*job.transport, context.deps().clock);
+    StsClient sts(retrying, context.deps().clock,
+                  resolve_sts_endpoint(resolve_region(input.region, job.settings, env), job.settings, env));
+    AssumeRoleInput call;
+    call.role_arn = *request.role;
+    call.session_name = input.role_session_name.value_or(
+        value_of(request.config, "role_session_name").value_or(login_name(env)));
+    call.duration = request.duration;
+    call.external_id = input.external_id ? input.external_id : value_of(request.config, "external_id");
+    auto fresh = sts.assume_role(*job.session, call);  // the session carries the MFA: no code again
+    if (fresh) {
+      job.item->fresh = std::move(*fresh);
+    } else {
+      job.item->error = fresh.error();
+    }
+  });
+
+  std::vector<Written> written;
+  for (auto& item : pending) {
+    if (item->fresh) {
+      written.push_back({&item->request, &item->key, &*item->fresh});
+      log.info("Assumed - Profile: " + item->request.names.short_term +
+               (item->request.role ? ", Role: " + *item->request.role : "") +
+               ", expires: " + format_utc_space(*item->fresh->expiration) + "+00:00");
+    } else {
+      failed.push_back(item->request.names.short_term);
+      log_error(item->error->context("profile '" + item->request.names.short_term + "'"));
+    }
+  }
+  if (!written.empty()) {
+    if (auto done = write_many((*files)->credentials_path, written); !done) return done;
+    log.info("Success! " + std::to_string(written.size()) + " short-term profile(s) written to " +
+             (*files)->credentials_path);
+  }
+  if (!failed.empty()) {
+    return make_error(std::to_string(failed.size()) + " of " + std::to_string(pending.size()) +
+                      " profile(s) failed: " + join(failed, ", "));
+  }
+  return {};
+}
+
 }  // namespace
 
 void bind_mfa(FlagSet& flags, MfaCommandInput& input) {
-  flags.option("--profile", "NAME", &input.profile, "profile name (default: AWS_PROFILE, then 'default')");
+  flags.repeated("--profile", "NAME", &input.profiles,
+                 "profile name (default: AWS_PROFILE, then 'default'); repeat it for several, one MFA code");
+  flags.flag("--all", &input.all, "every profile with a long-term section (NAME-long-term), one MFA code");
   flags.option("--device", "ARN", &input.device,
                "MFA device ARN (or MFA_DEVICE, aws_mfa_device, mfa_serial)");
   flags.option("--assume-role,--assume", "ARN", &input.assume_role,
@@ -373,7 +609,13 @@ void bind_mfa(FlagSet& flags, MfaCommandInput& input) {
   flags.flag("--setup", &input.setup, "store a long-term key (encrypted) and the MFA device for a profile");
 }
 
-Result<void> run_mfa(Context& context, const MfaCommandInput& input) {
+Result<void> run_mfa(Context& context, const MfaCommandInput& given) {
+  MfaCommandInput input = given;
+  if (!input.profile && input.profiles.size() == 1) input.profile = input.profiles.front();
+  if (input.all || input.profiles.size() > 1) {
+    if (input.setup) return make_error("--setup takes one profile");
+    return run_mfa_many(context, input);
+  }
   if (input.setup) return run_setup(context, input);
   const Environment& env = context.env();
   MfaLog log(input.log_level);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/bulk.h"
 #include "cli/context.h"
 #include "cli/credentials.h"
 
@@ -73,9 +74,35 @@ struct ExportInput {
 void bind_export(FlagSet& flags, ExportInput& input);
 Result<void> run_export(Context& context, const ExportInput& input);
 
+// kura each: a command run once per profile, concurrently, each with its profile's credentials as exec gives
+// them.
+struct EachInput {
+  BulkFlags bulk;
+  bool group = false;                // each profile's output whole, instead of prefixed lines
+  std::vector<std::string> command;  // after --
+};
+void bind_each(FlagSet& flags, EachInput& input);
+Result<void> run_each(Context& context, const EachInput& input);
+
+// kura trust: the trust policy of each profile's role (show, diff, apply, add/remove principals).
+struct TrustInput {
+  std::string action;  // show, diff, apply, add, remove
+  BulkFlags bulk;
+  std::optional<std::string> role_name;  // another role in the profile's account than its role_arn's
+  std::string format = "text";           // show: text or json
+  std::optional<std::string> policy;     // diff, apply: the policy file
+  std::vector<std::string> principals;   // add, remove
+  bool dry_run = false;
+  bool yes = false;
+};
+void bind_trust(FlagSet& flags, TrustInput& input);
+Result<void> run_trust(Context& context, const TrustInput& input);
+
 // kura mfa (and aws-mfa): aws-mfa's interface, writing a short-term profile into ~/.aws/credentials.
 struct MfaCommandInput {
-  std::optional<std::string> profile;
+  std::optional<std::string> profile;  // the one profile (from --profile given once)
+  std::vector<std::string> profiles;   // every --profile given
+  bool all = false;                    // every [NAME-long-term] section (and stored NAME-long-term key)
   std::optional<std::string> device;
   std::optional<std::string> assume_role;
   std::optional<std::string> role_session_name;

@@ -8,7 +8,7 @@ namespace kura {
 
 Result<const ConfigFiles*> Context::files() {
   if (!m_files) {
-    auto loaded = ConfigFiles::load(env());
+    auto loaded = ConfigFiles::load(env(), m_parse);
     if (!loaded) return loaded.error();
     m_files = std::move(*loaded);
   }

@@ -46,6 +46,12 @@ class Context {
   // The process exit status when the command succeeds (a child's, for exec --ecs-server).
   int exit_code() const { return m_exit_code; }
   void set_exit_code(int code) { m_exit_code = code; }
+  // The exit status when the command fails (2 for the diff-like `kura trust diff`, as diff(1)).
+  int error_exit_code() const { return m_error_exit_code; }
+  void set_error_exit_code(int code) { m_error_exit_code = code; }
+  // Bulk commands read the config from several threads: every section is parsed when the files are loaded.
+  // Call before files().
+  void parse_config_fully() { m_parse = IniIndex::Parse::fully; }
 
   Result<const ConfigFiles*> files();
   Result<Profile> profile(const std::string& name);
@@ -64,6 +70,8 @@ class Context {
   AppDeps& m_deps;
   Settings m_settings;
   int m_exit_code = 0;
+  int m_error_exit_code = 1;
+  IniIndex::Parse m_parse = IniIndex::Parse::lazily;
   std::optional<ConfigFiles> m_files;
   std::unique_ptr<Keystore> m_keystore;
   std::unique_ptr<HttpTransport> m_transport;

@@ -73,13 +73,13 @@ Result<ConfigFiles> ConfigFiles::index(IniIndex config, IniIndex credentials) {
   return files;
 }
 
-Result<ConfigFiles> ConfigFiles::load(const Environment& env) {
+Result<ConfigFiles> ConfigFiles::load(const Environment& env, IniIndex::Parse parse) {
   const std::string config_path = env.get("AWS_CONFIG_FILE").value_or(env.home() + "/.aws/config");
   const std::string credentials_path =
       env.get("AWS_SHARED_CREDENTIALS_FILE").value_or(env.home() + "/.aws/credentials");
-  auto config = IniIndex::load(config_path, IniIndex::Parse::lazily, unusual_name);
+  auto config = IniIndex::load(config_path, parse, unusual_name);
   if (!config) return config.error();
-  auto credentials = IniIndex::load(credentials_path);
+  auto credentials = IniIndex::load(credentials_path, parse);
   if (!credentials) return credentials.error();
   auto files = index(std::move(*config), std::move(*credentials));
   if (!files) return files.error();

@@ -26,7 +26,8 @@ struct ConfigFiles {
 
   // Errors of the files as a whole (a malformed column-0 header, a duplicate section, a key before the first
   // section) are reported here; an error inside one section when that section is read.
-  static Result<ConfigFiles> load(const Environment& env);
+  // Parse::fully reads every section at once: a ConfigFiles read by several threads must be (bulk commands).
+  static Result<ConfigFiles> load(const Environment& env, IniIndex::Parse parse = IniIndex::Parse::lazily);
   static Result<ConfigFiles> from_text(std::string_view config_text, std::string_view credentials_text,
                                        IniIndex::Parse parse = IniIndex::Parse::lazily);
 

@@ -26,11 +26,15 @@ AssumeRoleInput role_input(const Step& step) {
 
 }  // namespace
 
+Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options) {
+  return make_plan(
+      profile, options, [](const std::string&) { return true; },
+      [&](const std::string& name) { return key_identity(files, name); });
+}
+
 Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
                                       const ProviderOptions& options) {
-  auto plan = make_plan(
-      profile, options.plan, [](const std::string&) { return true; },
-      [&](const std::string& name) { return key_identity(deps.files, name); });
+  auto plan = plan_for(profile, deps.files, options.plan);
   if (!plan) return plan.error();
   // A window as long as the session would make every cached session due at once: each use would call STS (and
   // ask for an MFA code) again. Refused before anything is spent.

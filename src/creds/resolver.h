@@ -38,6 +38,10 @@ struct CredentialChain {
   std::string base_profile;
 };
 
+// The plan resolve_chain runs for a profile, with the cache ids it uses (bulk commands group profiles by the
+// MFA session they share).
+Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options);
+
 Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
                                       const ProviderOptions& options);
 

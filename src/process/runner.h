@@ -1,12 +1,18 @@
 // ProcessRunner: the seam for replacing kura with the user's command (execve), so commands are testable.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/result.h"
 
 namespace kura {
+
+enum class OutputStream { out, err };
+// One line of a child's output, without its newline (a last line without one is given too).
+using LineSink = std::function<void(OutputStream stream, std::string_view line)>;
 
 struct ProcessRunner {
   virtual ~ProcessRunner() = default;
@@ -16,6 +22,10 @@ struct ProcessRunner {
   // Runs the program as a child and waits; its exit status (128 + signal when killed).
   virtual Result<int> run(const std::vector<std::string>& argv,
                           const std::vector<std::string>& environment) = 0;
+  // Runs the program as a child, stdin from /dev/null, its stdout and stderr read line by line into `sink`;
+  // its exit status (128 + signal). Safe to call from several threads at once (`kura each`).
+  virtual Result<int> run_lines(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& environment, const LineSink& sink) = 0;
 };
 
 class ExecRunner final : public ProcessRunner {
@@ -23,6 +33,8 @@ class ExecRunner final : public ProcessRunner {
   Result<void> exec(const std::vector<std::string>& argv,
                     const std::vector<std::string>& environment) override;
   Result<int> run(const std::vector<std::string>& argv, const std::vector<std::string>& environment) override;
+  Result<int> run_lines(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
+                        const LineSink& sink) override;
 };
 
 }  // namespace kura

@@ -3,11 +3,13 @@
 # (default 10 million), one after another, growing a corpus kept outside the tree (WORK, default
 # /tmp/kura-fuzz-campaign). Prints a Markdown table row per target for docs/SECURITY.md. A crash stops that
 # target; its input is left in WORK/<target>/ and its name printed.
+# MAX_TIME (seconds, default none) stops a target earlier.
 #   RUNS=10000000 tests/fuzz/campaign.sh [build/fuzz/fuzz_x ...]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-10000000}
 WORK=${WORK:-/tmp/kura-fuzz-campaign}
+MAX_TIME=${MAX_TIME:-0}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(build/fuzz/fuzz_*)
 echo "| target | executions | time | exec/s | corpus | crashes |"
@@ -17,7 +19,7 @@ for target in "${targets[@]}"; do
   short=${name#fuzz_}
   mkdir -p "$WORK/$short/corpus"
   start=$(date +%s)
-  "$target" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$WORK/$short/" \
+  "$target" -runs="$RUNS" -max_total_time="$MAX_TIME" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$WORK/$short/" \
     "$WORK/$short/corpus" "tests/fuzz/corpus/$short" >"$WORK/$short/log" 2>&1
   status=$?
   seconds=$(( $(date +%s) - start ))

@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,23 @@ class RecordingRunner final : public ProcessRunner {
     environment = env_vars;
     return exit_status;
   }
+  // Records each call (from any thread) and gives the sink `lines` as the child's stdout.
+  Result<int> run_lines(const std::vector<std::string>& command, const std::vector<std::string>& env_vars,
+                        const LineSink& sink) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      calls.push_back({command, env_vars});
+    }
+    for (const std::string& line : lines) sink(OutputStream::out, line);
+    return exit_status;
+  }
+  struct Call {
+    std::vector<std::string> argv;
+    std::vector<std::string> environment;
+  };
+  std::mutex mutex;
+  std::vector<Call> calls;
+  std::vector<std::string> lines;
   int exit_status = 0;
   std::string env(const std::string& name) const {
     for (const auto& entry : environment) {
