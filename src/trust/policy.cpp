@@ -38,9 +38,6 @@ Policy::~Policy() = default;
 
 namespace {
 
-const char* const k_hint_limit =
-    "IAM limits a role's trust policy to 2048 characters without whitespace (4096 with a quota increase)";
-
 // "LINE:COLUMN" of byte `offset`, both 1-based; a column counts characters, not bytes.
 std::string line_column(std::string_view text, size_t offset) {
   offset = std::min(offset, text.size());
@@ -654,7 +651,9 @@ Result<Policy> parse_policy(std::string_view text, const std::string& source) {
     return make_error(source + ": " + std::to_string(text.size()) +
                           " bytes is too long for a trust policy (kura reads " +
                           std::to_string(k_policy_max_bytes) + ")",
-                      k_hint_limit);
+                      "IAM limits a role's trust policy to " + std::to_string(k_trust_policy_default_limit) +
+                          " characters without whitespace (" + std::to_string(k_trust_policy_quota_limit) +
+                          " with a quota increase)");
   }
   size_t read = 0;
   DocumentBuilder builder(text, source, &read);

@@ -25,7 +25,8 @@ inline constexpr size_t k_policy_max_depth = 32;
 struct PrincipalEdit;
 
 // A parsed policy document. Only parse_policy makes one, so every Policy has passed its checks (an object
-// with statements that each have an Effect, an Action or NotAction, and a Principal or NotPrincipal).
+// with statements that each have an Effect, an Action or NotAction, and a Principal or NotPrincipal). A
+// Policy that was moved from may only be assigned to or destroyed.
 class Policy {
  public:
   Policy(const Policy& other);
@@ -45,7 +46,7 @@ class Policy {
   friend Result<PrincipalEdit> add_principals(Policy& policy, const std::vector<std::string>& principals);
   friend Result<PrincipalEdit> remove_principals(Policy& policy, const std::vector<std::string>& principals);
 
-  std::unique_ptr<nlohmann::json> m_json;  // never null
+  std::unique_ptr<nlohmann::json> m_json;  // null only once moved from
   std::string m_source;
 };
 

@@ -127,6 +127,17 @@ fi
 assert_contains "$out" "statement 1 would be left with no principal" "removing the last principal is refused"
 assert_eq "$(recorded UpdateAssumeRolePolicy)" "$before" "and nothing was updated"
 
+# --dry-run shows the change and makes none; without --yes and without a terminal nothing changes either.
+before=$(recorded UpdateAssumeRolePolicy)
+dry=$(kura trust add --dry-run --principal arn:aws:iam::123456789012:user/dave 'acct-*' 2>&1)
+echo "$dry" | grep -qE '^\+ +"arn:aws:iam::123456789012:user/dave"' || fail "the dry run shows the change: $dry"
+assert_contains "$dry" "would update (dry run)" "the dry run's summary says what would happen"
+if out=$(setsid "$KURA_BIN" trust add --principal arn:aws:iam::123456789012:user/dave 'acct-*' </dev/null 2>&1); then
+  fail "trust add changed roles without a terminal to confirm on"
+fi
+assert_contains "$out" "pass --yes" "without a terminal, --yes is asked for"
+assert_eq "$(recorded UpdateAssumeRolePolicy)" "$before" "neither the dry run nor the unconfirmed run updated a role"
+
 # each: the command once per account, output prefixed, a summary, from the cached sessions.
 each=$(kura each 'acct-*' -- "$AWS_V1" --endpoint-url "$MOTO_URL" sts get-caller-identity --query Arn --output text \
   2>"$TEST_DIR/each.err")
