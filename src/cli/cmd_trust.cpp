@@ -43,7 +43,8 @@ struct Target {
   std::optional<Policy> current;
   std::optional<Policy> desired;
   std::string diff;
-  std::string outcome;  // for the summary
+  std::string outcome;             // for the summary
+  std::vector<std::string> notes;  // said before the summary
   std::optional<Error> error;
   bool changed = false;
 };
@@ -197,12 +198,30 @@ Result<void> run_trust(Context& context, const TrustInput& input) {
       auto change = *action == Action::add ? add_principals(edited, input.principals)
                                            : remove_principals(edited, input.principals);
       if (!change) return fail(target, change.error());  // the policy's source names the profile
+      for (const std::string& principal : change->unchanged) {
+        target.notes.push_back(principal +
+                               (*action == Action::add ? " is already trusted" : " was not trusted"));
+      }
       target.desired = std::move(edited);
     }
     if (target.desired) {
       target.diff = semantic_diff(*target.current, *target.desired, target.profile + " (current)",
                                   input.policy ? *input.policy : target.profile + " (wanted)");
       target.changed = !target.diff.empty();
+      // IAM counts the policy without whitespace: 2,048 characters unless the account's quota was raised,
+      // 4,096 at most.
+      const size_t length = compact(*target.desired).size();
+      if (target.changed && length > k_trust_policy_quota_limit) {
+        return fail(target, make_error("profile '" + target.profile + "': the new trust policy is " +
+                                           std::to_string(length) + " characters; IAM accepts at most " +
+                                           std::to_string(k_trust_policy_quota_limit),
+                                       "trust whole accounts (their root) instead of many single users"));
+      }
+      if (target.changed && length > k_trust_policy_default_limit) {
+        target.notes.push_back("the new policy is " + std::to_string(length) +
+                               " characters: more than IAM's default limit of 2048 (fine if the account's "
+                               "quota was raised)");
+      }
     }
   });
 
@@ -221,7 +240,7 @@ Result<void> run_trust(Context& context, const TrustInput& input) {
       context.out(all.dump(2) + "\n");
     } else {
       for (Target& target : targets) {
-        if (target.current) context.out("# " + target.profile + "\n" + pretty(*target.current) + "\n");
+        if (target.current) context.out("# " + target.profile + "\n" + pretty(*target.current));
       }
     }
   } else {
@@ -279,6 +298,7 @@ Result<void> run_trust(Context& context, const TrustInput& input) {
   std::string summary = "\nprofile" + std::string(width - 7, ' ') + "  result\n";
   failed = 0;
   for (Target& target : targets) {
+    for (const std::string& note : target.notes) log_note(target.profile + ": " + note);
     if (target.error) {
       ++failed;
       log_error(*target.error);

@@ -116,6 +116,10 @@ doc=$(kura exec acct-333333333333 -- "$AWS_V1" --endpoint-url "$MOTO_URL" iam ge
   --query 'Role.AssumeRolePolicyDocument' --output json)
 assert_contains "$doc" "user/carol" "trust add added carol"
 assert_contains "$doc" "MultiFactorAuthPresent" "trust add kept the MFA condition"
+before=$(recorded UpdateAssumeRolePolicy)
+again=$(kura trust add --yes --principal arn:aws:iam::123456789012:user/carol 'acct-3*' 2>&1 >/dev/null)
+assert_contains "$again" "arn:aws:iam::123456789012:user/carol is already trusted" "adding carol again says so"
+assert_eq "$(recorded UpdateAssumeRolePolicy)" "$before" "and updates nothing"
 kura trust remove --yes --principal arn:aws:iam::123456789012:user/bob 'acct-*' 2>/dev/null >/dev/null
 doc=$(kura exec acct-222222222222 -- "$AWS_V1" --endpoint-url "$MOTO_URL" iam get-role --role-name iamAdmin \
   --query 'Role.AssumeRolePolicyDocument' --output json)
