@@ -35,7 +35,8 @@ AWS_ACCESS_KEY_ID=AKIAKURATESTALICE001 AWS_SECRET_ACCESS_KEY=alice-secret-0001 k
 AWS_ACCESS_KEY_ID=AKIAKURATESTALICE001 AWS_SECRET_ACCESS_KEY=alice-secret-0001 kura add --env nomfa 2>/dev/null
 
 # Add bob to every account's trust policy: one code, one GetSessionToken, five roles assumed from it.
-kura trust add --yes --mfa-token "$(totp $SEED)" --principal arn:aws:iam::100000000000:user/bob 'acct-*' \
+code=$(totp $SEED)
+kura trust add --yes --mfa-token "$code" --principal arn:aws:iam::100000000000:user/bob 'acct-*' \
   </dev/null >/dev/null 2>"$TEST_DIR/add.err" || fail "trust add: $(cat "$TEST_DIR/add.err")"
 assert_eq "$(sts_count GetSessionToken)" "1" "one MFA code, one GetSessionToken for five accounts"
 assert_eq "$(sts_count AssumeRole)" "5" "one AssumeRole per account, from the MFA session"
@@ -50,6 +51,14 @@ done
 kura trust show 'acct-*' </dev/null >"$TEST_DIR/show.out" 2>/dev/null || fail "trust show from the cached sessions"
 assert_eq "$(grep -c 'user/bob' "$TEST_DIR/show.out")" "5" "trust show shows bob in the five accounts"
 assert_eq "$(sts_count GetSessionToken)" "1" "no second MFA session"
+
+# A code is taken once: with the sessions cleared, the same code is refused, once for the whole group (not
+# once per account), and nothing else is tried.
+kura clear >/dev/null 2>&1
+if out=$(kura trust show --mfa-token "$code" 'acct-*' </dev/null 2>&1); then fail "a used MFA code was accepted again"; fi
+assert_contains "$out" "the MFA code was not accepted" "the reused code is refused"
+assert_eq "$(sts_count GetSessionToken)" "2" "one more GetSessionToken for the five accounts, not five"
+assert_eq "$(sts_count AssumeRole)" "5" "no role assumed without the session"
 
 # Without MFA, every account refuses, each failure is reported, and the exit status says so.
 if out=$(kura trust show 'plain-*' </dev/null 2>&1); then fail "roles requiring MFA were assumed without it"; fi
