@@ -27,20 +27,6 @@ constexpr const char* k_page_size = "20";
 constexpr size_t k_max_role_name = 64;
 constexpr size_t k_max_path = 512;
 
-std::string host_of(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find('/', start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-std::string path_of(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t slash = url.find('/', start);
-  return slash == std::string::npos ? "/" : url.substr(slash);
-}
-
 bool contains(std::string_view text, std::string_view needle) {
   return text.find(needle) != std::string_view::npos;
 }
@@ -299,28 +285,8 @@ std::string decode_policy_document(std::string_view encoded) {
 
 HttpRequest build_signed_iam_request(const IamEndpoint& endpoint, const Credentials& caller, std::string body,
                                      TimePoint time) {
-  SignableRequest signable;
-  signable.method = "POST";
-  signable.path = path_of(endpoint.url);
-  signable.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                      {"Host", host_of(endpoint.url)}};
-  signable.body = std::move(body);
-  SigningParams signing;
-  signing.access_key_id = caller.access_key_id;
-  signing.secret_access_key = caller.secret_access_key.view();
-  signing.session_token = caller.session_token.view();
-  signing.region = endpoint.signing_region;
-  signing.service = "iam";
-  signing.time = time;
-  sign_request(signable, signing);
-
-  HttpRequest request;
-  request.method = "POST";
-  request.url = endpoint.url;
-  if (path_of(request.url) == "/" && request.url.back() != '/') request.url += '/';
-  request.headers = std::move(signable.headers);
-  request.body = std::move(signable.body);
-  return request;
+  return build_signed_query_request(endpoint.url, endpoint.signing_region, "iam", caller, std::move(body),
+                                    time);
 }
 
 Result<std::string> IamClient::call(const Credentials& caller, const std::string& action,

@@ -50,30 +50,37 @@ bool contains(std::string_view text, std::string_view needle) {
 
 }  // namespace
 
-HttpRequest build_signed_request(const StsEndpoint& endpoint, const Credentials& caller, std::string body,
-                                 TimePoint time) {
+HttpRequest build_signed_query_request(const std::string& url, const std::string& signing_region,
+                                       const std::string& service, const Credentials& caller,
+                                       std::string body, TimePoint time) {
   SignableRequest signable;
   signable.method = "POST";
-  signable.path = path_of(endpoint.url);
+  signable.path = path_of(url);
   signable.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                      {"Host", host_of(endpoint.url)}};
+                      {"Host", host_of(url)}};
   signable.body = std::move(body);
   SigningParams signing;
   signing.access_key_id = caller.access_key_id;
   signing.secret_access_key = caller.secret_access_key.view();
   signing.session_token = caller.session_token.view();
-  signing.region = endpoint.signing_region;
-  signing.service = "sts";
+  signing.region = signing_region;
+  signing.service = service;
   signing.time = time;
   sign_request(signable, signing);
 
   HttpRequest request;
   request.method = "POST";
-  request.url = endpoint.url;
+  request.url = url;
   if (path_of(request.url) == "/" && request.url.back() != '/') request.url += '/';
   request.headers = std::move(signable.headers);
   request.body = std::move(signable.body);
   return request;
+}
+
+HttpRequest build_signed_request(const StsEndpoint& endpoint, const Credentials& caller, std::string body,
+                                 TimePoint time) {
+  return build_signed_query_request(endpoint.url, endpoint.signing_region, "sts", caller, std::move(body),
+                                    time);
 }
 
 Result<std::string> StsClient::call(const Credentials& caller, const std::string& action,

@@ -74,6 +74,11 @@ class StsClient {
   StsEndpoint m_endpoint;
 };
 
+// A signed query-protocol POST (STS, IAM) of `body` to `url`, signed for `service` in `signing_region`.
+HttpRequest build_signed_query_request(const std::string& url, const std::string& signing_region,
+                                       const std::string& service, const Credentials& caller,
+                                       std::string body, TimePoint time);
+
 // A signed STS query-protocol POST of `body` to the endpoint.
 HttpRequest build_signed_request(const StsEndpoint& endpoint, const Credentials& caller, std::string body,
                                  TimePoint time);
