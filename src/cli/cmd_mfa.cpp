@@ -322,36 +322,8 @@ Result<Credentials> fetch(Context& context, const MfaCommandInput& input, const 
   return (*sts)->assume_role(key, call);
 }
 
-// The short-term section in aws-mfa's keys, in one locked, verified, atomic edit.
-Result<void> write_short_term(const std::string& path, const Request& request, const Credentials& key,
-                              const Credentials& fresh) {
-  const std::string expiration = format_utc_space(*fresh.expiration);
-  return edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
-    const std::string& s = request.names.short_term;
-    Result<void> done;  // the first refused edit stops the rest
-    auto set = [&](const char* name, std::string_view value) {
-      if (done) done = doc.set(s, name, std::string(value));
-    };
-    set("assumed_role", request.role ? "True" : "False");
-    if (request.role) {
-      set("assumed_role_arn", *request.role);
-    } else if (auto removed = doc.remove_key(s, "assumed_role_arn"); !removed) {
-      return removed.error();
-    }
-    set("aws_access_key_id", fresh.access_key_id);
-    set("aws_secret_access_key", fresh.secret_access_key.view());
-    // botocore reads aws_security_token before aws_session_token: the two are always written together.
-    set("aws_session_token", fresh.session_token.view());
-    set("aws_security_token", fresh.session_token.view());
-    set("expiration", expiration);
-    set("kura_mfa_device", request.device);
-    set("kura_source_key", key_fingerprint(key.access_key_id));
-    if (!done) return done.error();
-    return true;
-  });
-}
-
-// The sections of the short-term profiles, every one, in one locked, verified, atomic edit.
+// The short-term sections in aws-mfa's keys (one profile, or several from one MFA code), in one locked,
+// verified, atomic edit.
 struct Written {
   const Request* request;
   const Credentials* key;
@@ -361,7 +333,7 @@ Result<void> write_many(const std::string& path, const std::vector<Written>& all
   return edit_aws_file(path, AwsFile::credentials, [&](IniDocument& doc) -> Result<bool> {
     for (const Written& one : all) {
       const std::string& s = one.request->names.short_term;
-      Result<void> done;
+      Result<void> done;  // the first refused edit stops the rest
       auto set = [&](const char* name, std::string_view value) {
         if (done) done = doc.set(s, name, std::string(value));
       };
@@ -373,6 +345,7 @@ Result<void> write_many(const std::string& path, const std::vector<Written>& all
       }
       set("aws_access_key_id", one.fresh->access_key_id);
       set("aws_secret_access_key", one.fresh->secret_access_key.view());
+      // botocore reads aws_security_token before aws_session_token: the two are always written together.
       set("aws_session_token", one.fresh->session_token.view());
       set("aws_security_token", one.fresh->session_token.view());
       set("expiration", format_utc_space(*one.fresh->expiration));
@@ -382,6 +355,11 @@ Result<void> write_many(const std::string& path, const std::vector<Written>& all
     }
     return true;
   });
+}
+
+Result<void> write_short_term(const std::string& path, const Request& request, const Credentials& key,
+                              const Credentials& fresh) {
+  return write_many(path, {Written{&request, &key, &fresh}});
 }
 
 // --all: every NAME with a [NAME-long-term] section or a stored NAME-long-term key, sorted.
