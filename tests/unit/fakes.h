@@ -133,6 +133,24 @@ class RecordingRunner final : public ProcessRunner {
   std::vector<std::string> environment;
 };
 
+// Forwarders, so a test fixture keeps ownership of its fakes while AppDeps hands out owning pointers.
+struct KeystoreRef final : Keystore {
+  explicit KeystoreRef(Keystore& k) : inner(k) {}
+  std::string name() const override { return inner.name(); }
+  Result<std::optional<Secret>> get(const std::string& i) override { return inner.get(i); }
+  Result<void> set(const std::string& i, std::string_view v, Lifetime l) override {
+    return inner.set(i, v, l);
+  }
+  Result<bool> remove(const std::string& i) override { return inner.remove(i); }
+  Result<std::vector<std::string>> list() override { return inner.list(); }
+  Keystore& inner;
+};
+struct TransportRef final : HttpTransport {
+  explicit TransportRef(HttpTransport& t) : inner(t) {}
+  Result<HttpResponse> send(const HttpRequest& r) override { return inner.send(r); }
+  HttpTransport& inner;
+};
+
 // An STS XML answer carrying credentials, as the real service sends it.
 inline std::string sts_credentials_xml(const std::string& action, const std::string& key_id,
                                        const std::string& expiration) {

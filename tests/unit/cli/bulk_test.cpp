@@ -96,18 +96,6 @@ class BulkTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(root); }
 
-  struct KeystoreRef final : Keystore {
-    explicit KeystoreRef(Keystore& k) : inner(k) {}
-    std::string name() const override { return inner.name(); }
-    Result<std::optional<Secret>> get(const std::string& i) override { return inner.get(i); }
-    Result<void> set(const std::string& i, std::string_view v, Lifetime l) override {
-      return inner.set(i, v, l);
-    }
-    Result<bool> remove(const std::string& i) override { return inner.remove(i); }
-    Result<std::vector<std::string>> list() override { return inner.list(); }
-    Keystore& inner;
-  };
-
   void reply_session_and_roles(int roles) {
     transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIASESSION", "2026-11-23T06:00:00Z"));
     for (int i = 0; i < roles; ++i) {

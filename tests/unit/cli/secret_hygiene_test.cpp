@@ -121,23 +121,6 @@ class SecretHygieneTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(root); }
 
-  struct KeystoreRef final : Keystore {
-    explicit KeystoreRef(Keystore& k) : inner(k) {}
-    std::string name() const override { return inner.name(); }
-    Result<std::optional<Secret>> get(const std::string& i) override { return inner.get(i); }
-    Result<void> set(const std::string& i, std::string_view v, Lifetime l) override {
-      return inner.set(i, v, l);
-    }
-    Result<bool> remove(const std::string& i) override { return inner.remove(i); }
-    Result<std::vector<std::string>> list() override { return inner.list(); }
-    Keystore& inner;
-  };
-  struct TransportRef final : HttpTransport {
-    explicit TransportRef(HttpTransport& t) : inner(t) {}
-    Result<HttpResponse> send(const HttpRequest& r) override { return inner.send(r); }
-    HttpTransport& inner;
-  };
-
   std::string root;
   MemoryKeystore keystore;
   ScriptedPrompt prompt;
