@@ -23,10 +23,13 @@ int main(int argc, char** argv) {
                      [](const kura::HttpOptions& options) { return kura::make_curl_transport(options); },
                      [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }};
   std::vector<std::string> args(argv + 1, argv + argc);
-  // Installed as `aws-mfa` (a symlink), kura behaves as `kura mfa`.
+  // Installed as `aws-mfa` or `aws-vault` (links), kura takes that tool's command line.
   std::string_view name = argc > 0 ? argv[0] : "kura";
-  if (name.substr(name.rfind('/') + 1) == "aws-mfa") args.insert(args.begin(), "mfa");
-  int code = kura::run_cli(args, deps);
+  name = name.substr(name.rfind('/') + 1);
+  const kura::Persona persona = name == "aws-mfa"     ? kura::Persona::aws_mfa
+                                : name == "aws-vault" ? kura::Persona::aws_vault
+                                                      : kura::Persona::kura;
+  int code = kura::run_cli(args, deps, persona);
   std::fflush(stdout);
   return code;
 }

@@ -55,7 +55,8 @@ void for_each_variable(const Credentials& c, const std::string& expiration, cons
 }  // namespace
 
 std::optional<CredentialFormat> credential_format(std::string_view name) {
-  if (name == "env") return CredentialFormat::env;
+  if (name == "env" || name == "export-env") return CredentialFormat::env;
+  if (name == "dotenv") return CredentialFormat::dotenv;
   if (name == "fish") return CredentialFormat::fish;
   if (name == "powershell") return CredentialFormat::powershell;
   if (name == "json") return CredentialFormat::json;
@@ -74,6 +75,17 @@ Secret render_credentials(const Credentials& c, CredentialFormat format, const R
           w.put(name);
           w.put('=');
           sh_quoted(w, value);
+          w.put('\n');
+        });
+      });
+    case CredentialFormat::dotenv:
+      // Unquoted, as aws-vault prints them: the values (key ids, base64 secrets and tokens, ISO times, region
+      // names) hold no blank, quote or newline.
+      return sized_text([&](TextWriter& w) {
+        for_each_variable(c, expiration, context.region, [&](std::string_view name, std::string_view value) {
+          w.put(name);
+          w.put('=');
+          w.put(value);
           w.put('\n');
         });
       });

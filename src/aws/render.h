@@ -15,7 +15,9 @@
 
 namespace kura {
 
-enum class CredentialFormat { env, fish, powershell, json, ini, ecs, imds };
+// env: `export NAME='value'` lines for eval; dotenv: NAME=value lines (aws-vault's env format, docker's
+// --env-file, direnv's dotenv).
+enum class CredentialFormat { env, dotenv, fish, powershell, json, ini, ecs, imds };
 
 // The format named on the command line (`--format`), if it is one of the user-facing ones.
 std::optional<CredentialFormat> credential_format(std::string_view name);

@@ -73,12 +73,20 @@ void FlagSet::flag(const std::string& names, bool* out, std::string help) {
   add_flag(names, "", std::move(help)).boolean = out;
 }
 
+void FlagSet::flag(const std::string& names, std::optional<bool>* out, std::string help) {
+  add_flag(names, "", std::move(help)).tristate = out;
+}
+
 void FlagSet::collect(const std::string& names, std::string value_name, bool takes_value, std::string help) {
   add_flag(names, takes_value ? std::move(value_name) : "", std::move(help)).collected = true;
 }
 
 void FlagSet::choices(const std::string& names, std::vector<std::string> allowed) {
   if (Flag* flag = find(split_names(names).at(0))) flag->allowed = std::move(allowed);
+}
+
+void FlagSet::suggest(const std::string& names, std::vector<std::string> values) {
+  if (Flag* flag = find(split_names(names).at(0))) flag->suggested = std::move(values);
 }
 
 void FlagSet::positional(std::string name, std::string* out, std::string help) {
@@ -95,6 +103,11 @@ void FlagSet::optional_positional(std::string name, std::optional<std::string>* 
   positional.help = std::move(help);
   positional.optional = out;
   m_positionals.push_back(std::move(positional));
+}
+
+void FlagSet::optional_positional(std::string name, std::string* out, std::string help) {
+  positional(std::move(name), out, std::move(help));
+  m_positionals.back().required = false;
 }
 
 void FlagSet::positionals(std::string name, std::vector<std::string>* out, std::string help) {
@@ -135,7 +148,9 @@ Result<void> FlagSet::store(Flag& flag, std::string_view spelling, std::string v
   if (flag.collected) {
     m_collected.emplace_back(flag.names.front(), std::move(value));
   } else if (flag.boolean) {
-    *flag.boolean = true;
+    *flag.boolean = value != "0";
+  } else if (flag.tristate) {
+    *flag.tristate = value != "0";
   } else if (flag.optional) {
     *flag.optional = std::move(value);
   } else if (flag.text) {
@@ -167,6 +182,14 @@ Result<void> FlagSet::parse(const std::vector<std::string>& args, size_t from) {
         inline_value = arg.substr(eq + 1);
       }
       Flag* flag = find(name);
+      if (!flag && name.rfind("--no-", 0) == 0 && !inline_value) {
+        // --no-NAME: a switch turned off.
+        Flag* negated = find("--" + name.substr(5));
+        if (negated && negated->value_name.empty() && (negated->boolean || negated->tristate)) {
+          if (auto stored = store(*negated, name, "0"); !stored) return stored;
+          continue;
+        }
+      }
       if (!flag) {
         std::vector<std::string> known;
         for (const Flag& f : m_flags) known.insert(known.end(), f.names.begin(), f.names.end());
@@ -207,7 +230,8 @@ Result<void> FlagSet::parse(const std::vector<std::string>& args, size_t from) {
   }
   if (m_help) return {};
   for (size_t p = next_positional; p < m_positionals.size(); ++p) {
-    if (m_positionals[p].text) return make_error("missing " + m_positionals[p].name);
+    if (m_positionals[p].text && m_positionals[p].required)
+      return make_error("missing " + m_positionals[p].name);
   }
   return {};
 }
@@ -216,7 +240,8 @@ std::string FlagSet::usage_line() const {
   std::string line;
   if (!m_flags.empty()) line += " [flags]";
   for (const Positional& positional : m_positionals) {
-    if (positional.text) line += " " + positional.name;
+    if (positional.text && positional.required) line += " " + positional.name;
+    if (positional.text && !positional.required) line += " [" + positional.name + "]";
     if (positional.optional) line += " [" + positional.name + "]";
     if (positional.many) line += " [" + positional.name + "...]";
   }

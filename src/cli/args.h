@@ -24,11 +24,17 @@ class FlagSet {
   void option(const std::string& names, std::string value_name, std::string* out, std::string help);
   void repeated(const std::string& names, std::string value_name, std::vector<std::string>* out,
                 std::string help);
+  // A switch; `--no-NAME` turns it off again (as aws-vault's parser allows for every switch).
   void flag(const std::string& names, bool* out, std::string help);
+  // A switch whose absence is told apart from `--no-NAME`.
+  void flag(const std::string& names, std::optional<bool>* out, std::string help);
   // Only these values are accepted (checked when parsing).
   void choices(const std::string& names, std::vector<std::string> allowed);
+  // The values completion offers (not checked: the command says what is wrong with another).
+  void suggest(const std::string& names, std::vector<std::string> values);
   void positional(std::string name, std::string* out, std::string help);  // required
   void optional_positional(std::string name, std::optional<std::string>* out, std::string help);
+  void optional_positional(std::string name, std::string* out, std::string help);  // left as it is if absent
   void positionals(std::string name, std::vector<std::string>* out, std::string help);  // zero or more
   // What follows `--` or the positionals (a command and its arguments), verbatim.
   void rest(std::string name, std::vector<std::string>* out, std::string help);
@@ -42,7 +48,7 @@ class FlagSet {
   std::string help(std::string_view usage) const;
   std::string usage_line() const;
 
- private:
+  // What was declared, for completion and the man page.
   struct Flag {
     std::vector<std::string> names;
     std::string value_name;  // empty: a switch
@@ -51,8 +57,10 @@ class FlagSet {
     std::string* text = nullptr;
     std::vector<std::string>* many = nullptr;
     bool* boolean = nullptr;
+    std::optional<bool>* tristate = nullptr;
     bool collected = false;
     std::vector<std::string> allowed;
+    std::vector<std::string> suggested;
   };
   struct Positional {
     std::string name;
@@ -60,7 +68,14 @@ class FlagSet {
     std::string* text = nullptr;
     std::optional<std::string>* optional = nullptr;
     std::vector<std::string>* many = nullptr;
+    bool required = true;  // text only
   };
+  const std::vector<Flag>& declared_flags() const { return m_flags; }
+  const std::vector<Positional>& declared_positionals() const { return m_positionals; }
+  // The name of what follows `--` (a command), or empty when the command runs nothing.
+  const std::string& rest_name() const { return m_rest_name; }
+
+ private:
   Flag& add_flag(const std::string& names, std::string value_name, std::string help);
   Flag* find(std::string_view name);
   Result<void> store(Flag& flag, std::string_view spelling, std::string value);

@@ -1,5 +1,6 @@
 // kura add: store a long-term access key, encrypted, for a profile.
 #include "cli/commands.h"
+#include "config/ini_file.h"
 #include "creds/store_items.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -22,7 +23,33 @@ void bind_add(FlagSet& flags, AddInput& input) {
   flags.positional("PROFILE", &input.profile, "profile name");
   flags.flag("--env", &input.from_env,
              "read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment");
+  flags.flag("--add-config", &input.add_config,
+             "add [profile NAME] to ~/.aws/config if it has none (default as aws-vault; --no-add-config)");
 }
+
+namespace {
+
+// [profile NAME] (or [default]) in the config file, with mfa_serial when one is given, unless it is there.
+Result<void> add_config_section(Context& context, const std::string& profile,
+                                const std::optional<std::string>& mfa_serial) {
+  auto files = context.files();
+  if (!files) return files.error();
+  const std::string section = profile == "default" ? "default" : "profile " + profile;
+  return edit_aws_file((*files)->config_path, AwsFile::config, [&](IniDocument& doc) -> Result<bool> {
+    if (doc.find(section)) return false;
+    if (mfa_serial) {
+      if (auto set = doc.set(section, "mfa_serial", *mfa_serial); !set) return set.error();
+      return true;
+    }
+    // An empty section: the document's editor makes sections by setting a key, so one is set and taken out
+    // again (both edits verified), leaving the header.
+    if (auto set = doc.set(section, "region", "us-east-1"); !set) return set.error();
+    if (auto removed = doc.remove_key(section, "region"); !removed) return removed.error();
+    return true;
+  });
+}
+
+}  // namespace
 
 Result<void> run_add(Context& context, const AddInput& input) {
   if (input.profile.empty()) return make_error("add: a profile name is required");
@@ -48,6 +75,18 @@ Result<void> run_add(Context& context, const AddInput& input) {
     if (!secret) return secret.error();
     key.secret_access_key = std::move(*secret);
   }
+  const bool add_config = input.add_config.value_or(context.settings().persona == Persona::aws_vault);
+  std::optional<std::string> mfa_serial;
+  if (add_config && !input.from_env && context.settings().persona == Persona::aws_vault) {
+    auto files = context.files();
+    if (!files) return files.error();
+    if (!(*files)->config_section(input.profile)) {
+      auto serial =
+          context.deps().prompt.ask_line("Enter MFA Device ARN (If MFA is not enabled, leave this blank): ");
+      if (!serial) return serial.error();
+      if (!trim(*serial).empty()) mfa_serial = std::string(trim(*serial));
+    }
+  }
   key.access_key_id = std::string(trim(key.access_key_id));
   if (!looks_like_key_id(key.access_key_id)) {
     return make_error("add: '" + key.access_key_id + "' does not look like an access key id",
@@ -62,6 +101,9 @@ Result<void> run_add(Context& context, const AddInput& input) {
   if (auto dropped = remove_sessions_of(**store, input.profile); !dropped) return dropped.error();
   log_note("added credentials " + mask_key_id(key.access_key_id) + " to profile '" + input.profile +
            "' in the " + (*store)->name() + " store");
+  if (add_config) {
+    if (auto added = add_config_section(context, input.profile, mfa_serial); !added) return added.error();
+  }
   return {};
 }
 

@@ -87,7 +87,9 @@ void bind_login(FlagSet& flags, LoginInput& input) {
   bind_credential_flags(flags, input.flags);
   flags.option("--path", "PATH", &input.path, "console path, e.g. /s3");
   flags.option("--destination", "URL", &input.destination, "a full console URL to land on");
-  flags.flag("--stdout", &input.to_stdout, "print the URL instead of opening a browser");
+  flags.flag("--stdout,-s", &input.to_stdout, "print the URL instead of opening a browser");
+  flags.flag("--auto-logout,-a", &input.auto_logout,
+             "sign out of the console's current session first (one account per browser at a time)");
   flags.flag("--browser-profile", &input.browser_profile, "a separate browser profile per kura profile");
   flags.option("--policy-arn", "ARN", &input.policy_arn,
                "IAM users: limit the federation token to this policy");
@@ -95,13 +97,20 @@ void bind_login(FlagSet& flags, LoginInput& input) {
 
 Result<void> run_login(Context& context, const LoginInput& input) {
   if (input.path && input.destination) return make_error("--path and --destination exclude each other");
-  auto profile = context.profile(input.flags.profile);
+  auto name = profile_name(context, input.flags.profile);
+  if (!name) return name.error();
+  CredentialFlags named = input.flags;
+  named.profile = *name;
+  if (!named.duration && context.settings().default_duration)
+    named.duration = context.settings().default_duration;
+  auto profile = context.profile(named.profile);
   if (!profile) return profile.error();
+  if (auto applied = apply_profile_variables(context.settings(), *profile); !applied) return applied.error();
   const Environment& env = context.env();
-  std::string region = resolve_region(input.flags.region, *profile, env);
+  std::string region = resolve_region(named.region, *profile, env);
   std::optional<Seconds> duration;
-  if (input.flags.duration) {
-    auto parsed = parse_duration(*input.flags.duration);
+  if (named.duration) {
+    auto parsed = parse_duration(*named.duration);
     if (!parsed) return parsed.error().context("--duration");
     duration = *parsed;
   } else if (profile->duration) {
@@ -116,7 +125,7 @@ Result<void> run_login(Context& context, const LoginInput& input) {
   Credentials federated;
   std::optional<Seconds> session_duration;
   if (role) {
-    CredentialFlags flags = input.flags;
+    CredentialFlags flags = named;
     flags.duration.reset();  // the role's own STS duration; SessionDuration below governs the console
     auto creds = credentials_for(context, flags);
     if (!creds) return creds.error();
@@ -128,7 +137,7 @@ Result<void> run_login(Context& context, const LoginInput& input) {
     auto store = context.keystore();
     if (!store) return store.error();
     GetFederationTokenInput request;  // named after the user, found with GetCallerIdentity
-    request.duration = duration.value_or(Seconds(43200));
+    request.duration = duration.value_or(context.settings().federation_token_ttl.value_or(Seconds(43200)));
     if (input.policy_arn) {
       request.policy_arns = {*input.policy_arn};
     } else {
@@ -163,7 +172,14 @@ Result<void> run_login(Context& context, const LoginInput& input) {
         endpoints.console_url + path + (path.find('?') == std::string::npos ? "?" : "&") + "region=" + region;
   }
   std::string url = login_url(endpoints.federation_url, "kura", destination, *signin);
-  if (input.to_stdout) {
+  if (input.auto_logout || context.settings().auto_logout) {
+    // The sign-in host's logout, which then goes on to the sign-in URL: the browser's console session for
+    // another account ends first.
+    std::string host = endpoints.federation_url;
+    if (size_t slash = host.find('/', host.find("://") + 3); slash != std::string::npos) host.resize(slash);
+    url = host + "/oauth?Action=logout&redirect_uri=" + uri_encode(url);
+  }
+  if (input.to_stdout || context.settings().print_url) {
     context.out(url + "\n");
     return {};
   }

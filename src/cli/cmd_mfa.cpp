@@ -141,7 +141,7 @@ Result<void> run_setup(Context& context, const MfaCommandInput& input) {
   }
   std::string long_suffix = input.long_suffix.value_or("long-term");
   std::string long_name = to_lower(long_suffix) == "none" ? profile : profile + "-" + long_suffix;
-  AddInput add{long_name, false};
+  AddInput add{long_name, false, false};  // no config section: the -long-term one is not a profile
   if (auto added = run_add(context, add); !added) return added;
   auto device = prompt.ask_line("MFA device ARN for '" + profile +
                                 "' (arn:aws:iam::ACCOUNT:mfa/NAME, empty to skip): ");

@@ -9,9 +9,12 @@ namespace kura {
 void bind_remove(FlagSet& flags, RemoveInput& input) {
   flags.positional("PROFILE", &input.profile, "profile name");
   flags.flag("--force,-f", &input.force, "do not ask for confirmation");
+  flags.flag("--sessions-only,-s", &input.sessions_only,
+             "only the profile's cached sessions, as `kura clear PROFILE` (aws-vault's spelling)");
 }
 
 Result<void> run_remove(Context& context, const RemoveInput& input) {
+  if (input.sessions_only) return run_clear(context, ClearInput{input.profile});
   auto store = context.keystore();
   if (!store) return store.error();
   // Whether it exists, not what it holds: an unreadable key can still be removed.

@@ -43,10 +43,16 @@ struct Endpoint {
   LoopbackServer server;
   uint16_t port = 0;
   std::string region;
+  std::string profile;
 };
 
-Result<void> start_endpoint(Context& context, const CredentialFlags& flags, bool imds, bool imds_v1,
+Result<void> start_endpoint(Context& context, const CredentialFlags& given, bool imds, bool imds_v1,
                             bool allow_role_arn, uint16_t port, bool background, Endpoint& endpoint) {
+  CredentialFlags flags = given;
+  auto name = profile_name(context, flags.profile);
+  if (!name) return name.error();
+  flags.profile = *name;
+  endpoint.profile = *name;
   auto profile = context.profile(flags.profile);
   if (!profile) return profile.error();
   endpoint.region = resolve_region(flags.region, *profile, context.env());
@@ -109,7 +115,8 @@ Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
   }
   vars["AWS_REGION"] = endpoint.region;
   vars["AWS_DEFAULT_REGION"] = endpoint.region;
-  vars["KURA_PROFILE"] = input.flags.profile;
+  vars["AWS_VAULT"] = endpoint.profile;
+  vars["KURA_PROFILE"] = endpoint.profile;
   std::vector<std::string> environment;
   environment.reserve(vars.size());
   for (const auto& [name, value] : vars) environment.push_back(name + "=" + value);
@@ -161,7 +168,7 @@ Result<void> run_serve(Context& context, const ServeInput& input) {
     context.out("export AWS_CONTAINER_AUTHORIZATION_TOKEN=" + endpoint.token + "\n");
   }
   std::fflush(stdout);
-  log_note("serving credentials for '" + input.flags.profile +
+  log_note("serving credentials for '" + endpoint.profile +
            "' on 127.0.0.1:" + std::to_string(endpoint.port) + " (Ctrl-C to stop)");
   g_stop = &endpoint.server.stop_flag();
   struct sigaction action {};

@@ -11,12 +11,15 @@
 #include "cli/bulk.h"
 #include "cli/context.h"
 #include "cli/credentials.h"
+#include "cli/shell.h"
 
 namespace kura {
 
 struct AddInput {
   std::string profile;
   bool from_env = false;  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY instead of prompts
+  // Add [profile NAME] to ~/.aws/config when it has none: aws-vault does by default (--no-add-config).
+  std::optional<bool> add_config;
 };
 void bind_add(FlagSet& flags, AddInput& input);
 Result<void> run_add(Context& context, const AddInput& input);
@@ -32,6 +35,7 @@ Result<void> run_list(Context& context, const ListInput& input);
 struct RemoveInput {
   std::string profile;
   bool force = false;
+  bool sessions_only = false;  // aws-vault's -s: only the profile's cached sessions (kura clear PROFILE)
 };
 void bind_remove(FlagSet& flags, RemoveInput& input);
 Result<void> run_remove(Context& context, const RemoveInput& input);
@@ -49,6 +53,10 @@ struct ExecInput {
   bool imds_server = false;          // or on a local IMDS endpoint
   bool imds_v1 = false;              // allow IMDSv1 (no token) on it
   bool allow_role_arn = false;       // ECS: also serve /role-arn/<arn> (roles assumed with the served ones)
+  bool json = false;                 // aws-vault's -j: print credential_process JSON instead of running
+  bool lazy = false;                 // aws-vault's --lazy: accepted (kura fetches before the command starts)
+  bool print_url = false;            // aws-vault's --stdout: print sign-in URLs instead of opening a browser
+  bool profile_env = false;          // aws-vault's --profile-env: the child gets AWS_PROFILE, not keys
 };
 void bind_exec(FlagSet& flags, ExecInput& input);
 // Returns only on failure: on success the process becomes the command.
@@ -69,7 +77,8 @@ Result<void> run_serve(Context& context, const ServeInput& input);
 
 struct ExportInput {
   CredentialFlags flags;
-  std::string format = "env";  // env, json, ini, fish, powershell
+  std::optional<std::string> format;  // env (default), export-env, dotenv, json, ini, fish, powershell
+  bool print_url = false;             // aws-vault's --stdout (sign-in URLs)
 };
 void bind_export(FlagSet& flags, ExportInput& input);
 Result<void> run_export(Context& context, const ExportInput& input);
@@ -157,6 +166,7 @@ struct LoginInput {
   std::optional<std::string> destination;  // a full console URL instead
   bool to_stdout = false;
   bool browser_profile = false;  // a browser user-data directory per kura profile
+  bool auto_logout = false;      // sign out of the console's current session first (aws-vault's -a)
   std::optional<std::string>
       policy_arn;  // GetFederationToken: a managed policy instead of "what the user can"
 };

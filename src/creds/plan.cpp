@@ -67,7 +67,12 @@ Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
 
   Plan plan;
   plan.base_profile = base.name;
-  const Seconds requested = options.duration.value_or(profile.duration.value_or(Seconds(0)));
+  // A user profile's session: --duration, else AWS_SESSION_TOKEN_TTL, else its duration_seconds. (A role's
+  // duration is per role, below.)
+  const std::optional<Seconds> user_duration =
+      options.duration ? options.duration
+                       : (options.session_token_ttl ? options.session_token_ttl : profile.duration);
+  const Seconds requested = user_duration.value_or(Seconds(0));
   const bool duration_requested = requested.count() > 0;
 
   if (order.empty()) {
@@ -85,7 +90,13 @@ Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
     const Profile& first = *order.front();
     std::optional<std::string> first_mfa = first.mfa_serial ? first.mfa_serial : base.mfa_serial;
     auto role_duration = [&](size_t i) {
-      if (i + 1 == order.size() && duration_requested) return std::make_pair(requested, true);
+      if (i + 1 == order.size() && options.duration) return std::make_pair(*options.duration, true);
+      if (options.assume_role_ttl) {
+        // A default for every role, as aws-vault has it: capped, not refused, where roles are chained.
+        const Seconds ttl =
+            i > 0 ? std::min(*options.assume_role_ttl, k_role_chaining_limit) : *options.assume_role_ttl;
+        return std::make_pair(ttl, true);
+      }
       if (order[i]->duration) return std::make_pair(*order[i]->duration, true);
       return std::make_pair(k_default_role_duration, false);
     };
@@ -97,7 +108,8 @@ Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
       session.kind = StepKind::get_session_token;
       session.profile = base.name;
       session.mfa_serial = first_mfa;
-      session.duration = k_default_chained_session_duration;
+      session.duration = options.chained_session_token_ttl.value_or(k_default_chained_session_duration);
+      session.duration_requested = options.chained_session_token_ttl.has_value();
       plan.steps.push_back(session);
       satisfied.insert(*first_mfa);
     }

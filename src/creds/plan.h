@@ -43,9 +43,16 @@ struct Plan {
 };
 
 struct PlanOptions {
-  std::optional<Seconds> duration;               // --duration
+  std::optional<Seconds> duration;               // --duration: the credentials asked for
   bool no_session = false;                       // --no-session: never GetSessionToken
   std::optional<std::string> role_session_name;  // AWS_ROLE_SESSION_NAME
+  // aws-vault's duration variables, below --duration: GetSessionToken for a user profile
+  // (AWS_SESSION_TOKEN_TTL, over its duration_seconds), the MFA session that feeds roles
+  // (AWS_CHAINED_SESSION_TOKEN_TTL), and every AssumeRole (AWS_ASSUME_ROLE_TTL, over duration_seconds; capped
+  // at 1h where roles are chained, as aws-vault does).
+  std::optional<Seconds> session_token_ttl;
+  std::optional<Seconds> chained_session_token_ttl;
+  std::optional<Seconds> assume_role_ttl;
 };
 
 // `has_key(profile)` says whether a long-term key exists for a profile (stored or in the credentials file);

@@ -14,6 +14,7 @@ struct BackendOptions {
   std::string pass_prefix = "kura";     // entries live under this folder of the password store
   std::optional<std::string> pass_dir;  // --pass-dir, else PASSWORD_STORE_DIR, else ~/.password-store
   std::string collection = "kura";      // Secret Service collection (the default one if it can't be made)
+  std::string pass_command = "pass";    // the pass executable (aws-vault's --pass-cmd)
 };
 
 // "kernel", "secret-service" or "pass" (the file store is made by the caller, which owns its passphrase

@@ -34,15 +34,16 @@ std::map<std::string, std::string> pass_environment(const std::string& directory
 
 class PassKeystore final : public Keystore {
  public:
-  PassKeystore(std::string directory, std::string prefix)
+  PassKeystore(std::string directory, std::string prefix, std::string command)
       : m_directory(std::move(directory)),
         m_prefix(std::move(prefix)),
+        m_command(std::move(command)),
         m_env(pass_environment(m_directory)) {}
   std::string name() const override { return "pass"; }
 
   Result<std::optional<Secret>> get(const std::string& item) override {
     if (!file_exists(entry_file(item))) return std::optional<Secret>();
-    auto shown = spawn({"pass", "show", entry(item)}, {}, m_env);
+    auto shown = spawn({m_command, "show", entry(item)}, {}, m_env);
     if (!shown) return shown.error();
     if (shown->exit_code != 0) {
       wipe_string(shown->out);
@@ -53,7 +54,7 @@ class PassKeystore final : public Keystore {
   }
 
   Result<void> set(const std::string& item, std::string_view value, Lifetime /*lifetime*/) override {
-    auto inserted = spawn({"pass", "insert", "--multiline", "--force", entry(item)}, value, m_env);
+    auto inserted = spawn({m_command, "insert", "--multiline", "--force", entry(item)}, value, m_env);
     if (!inserted) return inserted.error();
     if (inserted->exit_code != 0) return failure("store '" + item + "'", *inserted);
     return {};
@@ -63,7 +64,7 @@ class PassKeystore final : public Keystore {
 
   Result<bool> remove(const std::string& item) override {
     if (!file_exists(entry_file(item))) return false;
-    auto removed = spawn({"pass", "rm", "--force", entry(item)}, {}, m_env);
+    auto removed = spawn({m_command, "rm", "--force", entry(item)}, {}, m_env);
     if (!removed) return removed.error();
     if (removed->exit_code != 0) return failure("remove '" + item + "'", *removed);
     return true;
@@ -93,6 +94,7 @@ class PassKeystore final : public Keystore {
 
   std::string m_directory;
   std::string m_prefix;
+  std::string m_command;
   std::map<std::string, std::string> m_env;
 };
 
@@ -109,7 +111,7 @@ Result<std::string> initialised_store(const BackendOptions& options) {
 
 Result<void> probe_pass(const BackendOptions& options) {
   if (auto store = initialised_store(options); !store) return store.error();
-  auto version = spawn({"pass", "version"}, {}, {});
+  auto version = spawn({options.pass_command, "version"}, {}, {});
   if (!version || version->exit_code != 0) return make_error("the `pass` program is not installed");
   return {};
 }
@@ -118,7 +120,8 @@ Result<std::unique_ptr<Keystore>> open_pass(const BackendOptions& options) {
   // Only the store's marker here: running `pass version` on every open would cost every run ~25 ms.
   auto directory = initialised_store(options);
   if (!directory) return directory.error();
-  return std::unique_ptr<Keystore>(std::make_unique<PassKeystore>(*directory, options.pass_prefix));
+  return std::unique_ptr<Keystore>(
+      std::make_unique<PassKeystore>(*directory, options.pass_prefix, options.pass_command));
 }
 
 }  // namespace kura

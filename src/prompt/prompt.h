@@ -1,8 +1,10 @@
 // Prompt: the seam through which kura asks a person for something (MFA codes, keys, passphrases).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.h"
 #include "util/secret.h"
@@ -15,6 +17,13 @@ struct Prompt {
   virtual Result<std::string> ask_line(std::string_view question) = 0;
   // A hidden answer (a secret key, a passphrase): not echoed.
   virtual Result<Secret> ask_secret(std::string_view question) = 0;
+  // Whether a person is there to choose: stdin and stderr are terminals (not a pipe to a program, as for
+  // credential_process) and /dev/tty opens.
+  virtual bool interactive() const { return false; }
+  // One of `items`, chosen by that person (prompt/picker.h); nullopt when they cancel.
+  virtual Result<std::optional<std::string>> choose(std::string_view title,
+                                                    const std::vector<std::string>& items,
+                                                    std::string_view initial);
 };
 
 // Reads from and writes to /dev/tty only, so stdout stays clean for `$(kura export)` and credential_process.
@@ -22,6 +31,9 @@ class TtyPrompt final : public Prompt {
  public:
   Result<std::string> ask_line(std::string_view question) override;
   Result<Secret> ask_secret(std::string_view question) override;
+  bool interactive() const override;
+  Result<std::optional<std::string>> choose(std::string_view title, const std::vector<std::string>& items,
+                                            std::string_view initial) override;
 };
 
 // Six ASCII digits: the shape of a TOTP code (checked once, in creds/providers.cpp, before STS is asked).

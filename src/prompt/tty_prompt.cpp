@@ -1,10 +1,13 @@
 // /dev/tty prompts, with echo off for secrets and the terminal restored whatever happens.
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cctype>
 
+#include "prompt/picker.h"
 #include "prompt/prompt.h"
 #include "util/strings.h"
 
@@ -36,6 +39,39 @@ class Tty {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     if (::tcsetattr(m_fd, TCSAFLUSH, &quiet) == 0) m_echo_off = true;
   }
+  // Keys as they are typed, unechoed, Ctrl-C included (the picker cancels on it).
+  bool raw() {
+    if (::tcgetattr(m_fd, &m_saved) != 0) return false;
+    termios raw = m_saved;
+    raw.c_lflag &= ~static_cast<tcflag_t>(ECHO | ICANON | ISIG | IEXTEN);
+    raw.c_iflag &= ~static_cast<tcflag_t>(IXON | ICRNL);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (::tcsetattr(m_fd, TCSAFLUSH, &raw) != 0) return false;
+    m_echo_off = true;
+    return true;
+  }
+  // What is there to read within `timeout_ms`: empty on a timeout, nullopt at the end of input.
+  std::optional<std::string> read_some(int timeout_ms) const {
+    pollfd pfd{m_fd, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, timeout_ms);
+    if (ready == 0) return std::string();
+    if (ready < 0) return errno == EINTR ? std::optional<std::string>(std::string()) : std::nullopt;
+    char buffer[64];
+    ssize_t n = ::read(m_fd, buffer, sizeof buffer);
+    if (n <= 0) return std::nullopt;
+    return std::string(buffer, static_cast<size_t>(n));
+  }
+  size_t rows() const {
+    winsize size{};
+    if (::ioctl(m_fd, TIOCGWINSZ, &size) != 0 || size.ws_row == 0) return 24;
+    return size.ws_row;
+  }
+  size_t columns() const {
+    winsize size{};
+    if (::ioctl(m_fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return 80;
+    return size.ws_col;
+  }
   // Reads one line, without its newline; false on end of input.
   bool read_line(std::string& line) const {
     char c = 0;
@@ -53,6 +89,9 @@ class Tty {
   bool m_echo_off = false;
   termios m_saved{};
 };
+
+// How long a lone Esc waits for the rest of an escape sequence before it counts as Esc.
+constexpr int picker_escape_wait_ms = 50;
 
 Error no_terminal(std::string_view question) {
   return make_error(
@@ -83,6 +122,59 @@ Result<Secret> TtyPrompt::ask_secret(std::string_view question) {
   wipe_string(line);
   if (!got) return make_error("no answer given");
   return secret;
+}
+
+Result<std::optional<std::string>> Prompt::choose(std::string_view title, const std::vector<std::string>&,
+                                                  std::string_view) {
+  return no_terminal(title);
+}
+
+bool TtyPrompt::interactive() const {
+  if (!::isatty(STDIN_FILENO) || !::isatty(STDERR_FILENO)) return false;
+  return Tty().ok();
+}
+
+Result<std::optional<std::string>> TtyPrompt::choose(std::string_view title,
+                                                     const std::vector<std::string>& items,
+                                                     std::string_view initial) {
+  Tty tty;
+  if (!tty.ok() || !tty.raw()) return no_terminal(title);
+  Picker picker(items, initial);
+  const size_t visible = std::min<size_t>(10, tty.rows() > 4 ? tty.rows() - 3 : 1);
+  const size_t width = tty.columns();
+  size_t drawn = 0;  // lines below the prompt line drawn last time
+  auto draw = [&] {
+    std::string out = "\r";
+    if (drawn > 0) out += "\x1b[" + std::to_string(drawn) + "A";
+    out += "\x1b[J";
+    const auto lines = picker.screen(title, visible);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string line = printable(lines[i]);  // names come from a file: no escape codes reach the terminal
+      if (line.size() >= width) line.resize(width - 1);
+      if (i > 0) out += "\r\n";
+      out += i == 0 ? line : (line.rfind("> ", 0) == 0 ? "\x1b[7m" + line + "\x1b[0m" : line);
+    }
+    drawn = lines.size() - 1;
+    // The cursor back at the end of the prompt line, where typing goes.
+    if (drawn > 0) out += "\x1b[" + std::to_string(drawn) + "A";
+    out += "\r\x1b[" + std::to_string(std::min(lines[0].size(), width - 1)) + "C";
+    tty.write(out);
+  };
+  draw();
+  while (picker.outcome() == Picker::Outcome::running) {
+    auto bytes = tty.read_some(picker.waiting() ? picker_escape_wait_ms : -1);
+    if (!bytes) break;  // the terminal went away
+    if (bytes->empty()) {
+      if (!picker.waiting()) continue;  // a signal
+      picker.idle();
+    } else {
+      picker.feed(*bytes);
+    }
+    if (picker.outcome() == Picker::Outcome::running) draw();
+  }
+  tty.write("\r\x1b[J");  // the picker's lines erased: the cursor is on the first of them
+  if (picker.outcome() == Picker::Outcome::chosen) return picker.chosen();
+  return std::optional<std::string>();
 }
 
 bool is_mfa_code(std::string_view code) {

@@ -23,6 +23,8 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, u
 Result<bool> remove_file(const std::string& path);
 
 bool file_exists(const std::string& path);
+// True when `path` is a directory holding anything but . and ..
+bool directory_has_entries(const std::string& path);
 
 // An exclusive advisory lock on a file (flock), released when the object dies or the process does.
 class FileLock {

@@ -178,7 +178,9 @@ TEST_F(CommandsTest, ListShowsProfilesKeysAndSessions) {
 }
 
 TEST_F(CommandsTest, BadFlagsExitTwoAndBadConfigNamesTheLine) {
+  deps.env.unset("AWS_PROFILE");  // else it names the profile (and no terminal here to pick one on)
   EXPECT_EQ(run({"exec"}), 2);
+  deps.env.set("AWS_PROFILE", "stale");
   EXPECT_EQ(run({"frobnicate"}), 2);
   EXPECT_EQ(run({"export", "--duration", "1x", "dev"}), 1);
   write(root + "/config", "[profile dev]\nregion\n");

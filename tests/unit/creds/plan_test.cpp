@@ -60,14 +60,16 @@ TEST(Plan, ProfileShapesToCalls) {
     const char* expected;
   } rows[] = {
       {"user", {}, "GST/3600"},
-      {"user", {std::nullopt, true, std::nullopt}, "key"},
-      {"user", {Seconds(7200), false, std::nullopt}, "GST/7200"},
+      {"user", {std::nullopt, true, std::nullopt, {}, {}, {}}, "key"},
+      {"user", {Seconds(7200), false, std::nullopt, {}, {}, {}}, "GST/7200"},
       {"mfa-user", {}, "GST+mfa/3600"},
       {"role", {}, "AR(role)/3600"},  // no MFA anywhere: straight AssumeRole, cached
       {"mfa-role", {}, "GST+mfa/28800 -> AR(mfa-role)/3600"},
       {"mfa-role-src", {}, "GST+mfa/28800 -> AR(mfa-role-src)/3600"},  // the source's device counts
-      {"mfa-role", {std::nullopt, true, std::nullopt}, "AR(mfa-role)+mfa/3600"},
-      {"mfa-role", {Seconds(7200), false, std::nullopt}, "AR(mfa-role)+mfa/7200"},  // over the chaining limit
+      {"mfa-role", {std::nullopt, true, std::nullopt, {}, {}, {}}, "AR(mfa-role)+mfa/3600"},
+      {"mfa-role",
+       {Seconds(7200), false, std::nullopt, {}, {}, {}},
+       "AR(mfa-role)+mfa/7200"},  // over the chaining limit
       {"long-role", {}, "AR(long-role)+mfa/14400"},
       {"chained", {}, "GST+mfa/28800 -> AR(mfa-role)/3600 -> AR(chained)/3600"},  // one code per device
       {"other-device", {}, "GST+mfa/28800 -> AR(mfa-role)/3600 -> AR(other-device)+mfa/3600"},
