@@ -107,6 +107,36 @@ uint32_t hash_of(std::string_view name) {
   return static_cast<uint32_t>(hash >> 32);
 }
 
+// True when `name` holds a byte below 0x0e ("\t", "\n", "\r" and rarer controls), eight bytes at a time (the
+// has-a-byte-less-than-n test: a borrow can mark a wrong byte only above a true one, so a word's answer is
+// exact).
+bool may_break_line(std::string_view name) {
+  constexpr uint64_t k_ones = 0x0101010101010101ull;
+  size_t i = 0;
+  for (; i + 8 <= name.size(); i += 8) {
+    const uint64_t word = load8(name.data() + i);
+    if ((word - k_ones * 0x0e) & ~word & (k_ones << 7)) return true;
+  }
+  for (; i < name.size(); ++i) {
+    if (static_cast<unsigned char>(name[i]) < 0x0e) return true;
+  }
+  return false;
+}
+
+// The column-0 header at `text[at]` when its line is exactly "[name]" (what nearly every header is), found
+// with one memchr for its ']': sets that ']''s offset. False for any other line, which ini_header_name()
+// decides on (for this one it would give `name`, so the two agree). A line with no ']' makes the memchr run
+// on to a later line, but such a header ends the scan (the whole file is parsed), so that happens once.
+bool plain_header(std::string_view text, size_t at, size_t& close) {
+  const char* data = text.data();
+  const void* found = std::memchr(data + at + 1, ']', text.size() - at - 1);
+  if (!found) return false;
+  close = static_cast<size_t>(static_cast<const char*>(found) - data);
+  if (close + 1 < text.size() && data[close + 1] != '\n' && data[close + 1] != '\r') return false;
+  const std::string_view name = text.substr(at + 1, close - at - 1);
+  return !name.empty() && !may_break_line(name) && name != "DEFAULT";
+}
+
 uint32_t tag_of(uint32_t hash) {
   return hash & ~k_id_mask;
 }
@@ -222,30 +252,43 @@ class Scanner {
       m_parse_now_current = true;  // before the first header
     size_t next_cr = 0;  // the first "\r" at or after the last place looked from (rare: looked for once)
     bool cr_known = false;
+    auto line_end = [&](size_t from) {
+      const void* newline = std::memchr(data + from, '\n', text.size() - from);
+      const size_t end =
+          newline ? static_cast<size_t>(static_cast<const char*>(newline) - data) : text.size();
+      if (!cr_known || next_cr < from) {
+        const void* cr = std::memchr(data + from, '\r', text.size() - from);
+        next_cr = cr ? static_cast<size_t>(static_cast<const char*>(cr) - data) : text.size();
+        cr_known = true;
+      }
+      return std::min(end, next_cr);
+    };
     size_t pos = 0;
     while (pos < text.size()) {
       const void* hit = std::memchr(data + pos, '[', text.size() - pos);
       if (!hit) break;
       const size_t at = static_cast<size_t>(static_cast<const char*>(hit) - data);
-      const void* newline = std::memchr(data + at, '\n', text.size() - at);
-      size_t end = newline ? static_cast<size_t>(static_cast<const char*>(newline) - data) : text.size();
-      if (!cr_known || next_cr < at) {
-        const void* cr = std::memchr(data + at, '\r', text.size() - at);
-        next_cr = cr ? static_cast<size_t>(static_cast<const char*>(cr) - data) : text.size();
-        cr_known = true;
-      }
-      end = std::min(end, next_cr);
       if (at == 0 || data[at - 1] == '\n' || data[at - 1] == '\r') {
         // Column 0 (a window starts a line): a header, whatever the lines before it were.
+        size_t close = 0;
+        if (plain_header(text, at, close)) {
+          const std::string_view name = text.substr(at + 1, close - at - 1);
+          if (!add_chunk(offset + at, hash_of(name), name)) return false;
+          pos = close + 1;  // the end of its line
+          continue;
+        }
+        const size_t end = line_end(at);
         if (!header(text.substr(at, end - at), offset + at)) return false;
+        pos = end;  // a later '[' on this line does not start it
       } else {
         // '[' after whitespace is a header or a line of a value, depending on the indentation of the key
         // before it: only a parse can tell, so this chunk is parsed in the scan.
+        const size_t end = line_end(at);
         size_t start = at;
         while (start > 0 && data[start - 1] != '\n' && data[start - 1] != '\r') --start;
         if (ini_indent_bytes(text.substr(start, end - start)) == at - start) m_parse_now_current = true;
+        pos = end;
       }
-      pos = end;  // a later '[' on this line does not start it
     }
     return true;
   }
@@ -305,14 +348,19 @@ class Scanner {
     m_parse_now_current = false;
   }
 
+  // A column-0 header line that is not plain "[name]" (plain_header() took those).
   bool header(std::string_view line, uint64_t offset) {
-    close_chunk();
     auto name = ini_header_name(line);
     if (!name) return false;  // parse() refuses it: the whole parse says why
+    return add_chunk(offset, hash_of(*name), *name);
+  }
+
+  bool add_chunk(uint64_t offset, uint32_t hash, std::string_view name) {
+    if (m_parse_now_current) close_chunk();
     if (offset > UINT32_MAX || m_s.chunks.size() >= k_id_mask) return false;  // beyond what the index holds
     const auto chunk = static_cast<uint32_t>(m_s.chunks.size());
-    m_s.chunks.push_back(State::Chunk{static_cast<uint32_t>(offset), hash_of(*name)});
-    if (m_keep && m_keep(*name)) m_s.kept.emplace_back(Position{chunk, 0}, std::string(*name));
+    m_s.chunks.push_back(State::Chunk{static_cast<uint32_t>(offset), hash});
+    if (m_keep && m_keep(name)) m_s.kept.emplace_back(Position{chunk, 0}, std::string(name));
     return true;
   }
 
@@ -353,7 +401,9 @@ Result<bool> scan_file(State& s, Scanner& scanner) {
   // Room for the chunks up front (a section takes a few dozen bytes): growing the vector would touch fresh
   // pages at every step, and a fresh page costs more than the bytes in it. Untouched room costs nothing.
   s.chunks.reserve(std::min<uint64_t>(static_cast<uint64_t>(s.scanned.st_size) / 16, uint64_t{1} << 20) + 1);
-  size_t capacity = k_window;
+  // A small file in one read, into a buffer no bigger than it needs: a 64 KiB one would take fresh pages.
+  size_t capacity = static_cast<size_t>(
+      std::clamp<uint64_t>(static_cast<uint64_t>(s.scanned.st_size) + 1, 256, uint64_t{k_window}));
   auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
   size_t filled = 0;
   uint64_t offset = 0;

@@ -464,6 +464,39 @@ TEST(ConfigIndex, AnIndentedBracketLineIsAHeaderOrAValueAsTheFullParserSays) {
                        counts, {"a", "b"});
 }
 
+// The scan takes a column-0 line that is exactly "[name]" with one memchr for its ']' and leaves every other
+// line to ini_header_name(): lines that are nearly plain headers read as the full parser reads them, wherever
+// they stand (first, among others, last with and without a line ending), whatever the name's length (the
+// check reads eight bytes at a time) and wherever in it a control character sits.
+TEST(ConfigIndex, NearlyPlainHeadersReadAsTheFullParserSays) {
+  std::vector<std::string> lines = {"[a]",       "[a] ",       "[a]\t",      "[a]x",   "[a]]", "[]",
+                                    "[DEFAULT]", "[DEFAULTS]", "[DEFAULT ]", " [a]",   "[a",   "[[a]",
+                                    "[a[b]",     "[ a ]",      "[a]# note",  "[a] [b]"};
+  for (size_t length : {1, 6, 7, 8, 9, 15, 16, 17, 24}) {
+    for (size_t at = 0; at < length; ++at) {
+      for (const char odd : {'\t', '\x01', '\x0b', '\x0d'}) {
+        std::string name(length, 'n');
+        name[at] = odd;
+        lines.push_back("[" + name + "]");
+      }
+    }
+  }
+  Counts counts;
+  for (const std::string& line : lines) {
+    for (const std::string eol : {"\n", "\r\n", "\r"}) {
+      const std::string before = "[profile a]" + eol + "region = x" + eol;
+      const std::string after = "[profile z]" + eol + "region = y" + eol;
+      expect_same_profiles(line + eol + "k = v" + eol + after, "", counts, {"a", "z"});
+      expect_same_profiles(before + line + eol + "k = v" + eol + after, "", counts, {"a", "z"});
+      expect_same_profiles(before + line, "", counts, {"a"});
+      expect_same_profiles(before + line + eol, "", counts, {"a"});
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(counts.both_read, 100);
+  EXPECT_GT(counts.lazy_refused_too, 100);
+}
+
 TEST(ConfigIndex, CarriageReturnOnlyFiles) {
   Counts counts;
   const std::string text = big_config(200, "[profile x]\rinclude_profile = acct-00007\rregion = cr\r", "\r");
