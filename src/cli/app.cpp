@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
+#include "cli/manpage.h"
 #include "cli/shell.h"
 #include "util/log.h"
 
@@ -205,6 +206,10 @@ void bind_global_flags(FlagSet& flags, Persona persona) {
 }
 
 int run_cli(const std::vector<std::string>& given, AppDeps& deps, Persona persona) {
+  if (!given.empty() && given[0] == "__man") {  // the build writes kura.1 with it
+    deps.write_out(man_page());
+    return 0;
+  }
   if (!given.empty() && given[0] == "__complete") {
     std::vector<std::string> words(given.begin() + 1, given.end());
     return complete_words(words, deps, persona);
