@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "creds/store_items.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 namespace kura {
@@ -80,6 +81,13 @@ Result<void> run_list(Context& context, const ListInput& input) {
       for (const auto& line : it->second) session_text += (session_text.empty() ? "" : "; ") + line;
     }
     context.out(pad(name, width + 2) + pad(credentials, 22) + session_text + "\n");
+  }
+  // Someone coming from aws-vault, before the import: where their keys are and how to bring them over.
+  const std::string vault_dir =
+      context.settings().aws_vault_file_dir.value_or(context.env().home() + "/.awsvault/keys");
+  if (stored.empty() && directory_has_entries(vault_dir)) {
+    log_note("no keys in kura's store yet, and aws-vault's store is in " + vault_dir +
+             ": `kura import --from aws-vault` brings its keys over");
   }
   return {};
 }
