@@ -185,7 +185,8 @@ Result<void> FlagSet::parse(const std::vector<std::string>& args, size_t from) {
       if (!flag && name.rfind("--no-", 0) == 0 && !inline_value) {
         // --no-NAME: a switch turned off.
         Flag* negated = find("--" + name.substr(5));
-        if (negated && negated->value_name.empty() && (negated->boolean || negated->tristate)) {
+        if (negated && negated->value_name.empty() &&
+            (negated->boolean != nullptr || negated->tristate != nullptr)) {
           if (auto stored = store(*negated, name, "0"); !stored) return stored;
           continue;
         }
