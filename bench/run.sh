@@ -5,7 +5,8 @@
 #   - `kura exec ROLE -- /bin/true` (what exec adds to every command),
 #   - the same hit with a 10,000-profile config (bench/make_config.py), and `kura list` with it.
 # Every measured run is a cache hit: the STS server is stopped before measuring, so a miss would fail the run.
-# Prints a Markdown table for docs/PERFORMANCE.md. RUNS (default 200) rounds; KURA (default build/kura).
+# Prints a Markdown table for docs/PERFORMANCE.md. RUNS (default 200) rounds; KURA (default build/kura);
+# BASELINE: another build (e.g. the previous commit's) whose hits run in the same rounds, for a before/after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KURA=${KURA:-$PWD/build/kura}
@@ -44,7 +45,10 @@ python3 bench/interleave.py --runs "$RUNS" \
   "export hit=$KURA export --format json role" \
   "exec hit=$KURA exec role -- /bin/true" \
   "export hit, 10k profiles=AWS_CONFIG_FILE=$WORK/big.config $KURA export --format json role" \
-  "list, 10k profiles=AWS_CONFIG_FILE=$WORK/big.config $KURA list"
+  "list, 10k profiles=AWS_CONFIG_FILE=$WORK/big.config $KURA list" \
+  ${BASELINE:+"baseline: export hit=$BASELINE export --format json role"} \
+  ${BASELINE:+"baseline: exec hit=$BASELINE exec role -- /bin/true"} \
+  ${BASELINE:+"baseline: export hit, 10k profiles=AWS_CONFIG_FILE=$WORK/big.config $BASELINE export --format json role"}
 
 rss() { # command... -> peak RSS in MiB over 20 runs (GNU time): median (min–max)
   for _ in $(seq 1 20); do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done | sort -n |

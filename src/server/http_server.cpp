@@ -33,9 +33,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <vector>
 
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/strings.h"
@@ -230,10 +230,12 @@ std::optional<uint32_t> uid_from_proc(uint32_t peer_address, uint16_t peer_port,
   };
   const std::string local = endpoint(peer_address, peer_port);
   const std::string remote = endpoint(local_address, local_port);
-  std::ifstream table("/proc/net/tcp");
-  std::string line;
-  std::getline(table, line);  // the column titles
-  while (std::getline(table, line)) {
+  // Read whole with read(2): an ifstream would bring libstdc++'s locale machinery into every run of kura.
+  auto table = read_file("/proc/net/tcp");
+  if (!table || !*table) return std::nullopt;
+  const std::vector<std::string> lines = split(**table, '\n');
+  for (size_t i = 1; i < lines.size(); ++i) {  // after the column titles
+    const std::string& line = lines[i];
     std::vector<std::string> fields;
     for (const std::string& field : split(line, ' ')) {
       if (!field.empty()) fields.push_back(field);
