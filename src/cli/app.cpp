@@ -230,7 +230,10 @@ int run_cli(const std::vector<std::string>& given, AppDeps& deps, Persona person
     }
     const SettingSpec* global = nullptr;
     for (const SettingSpec& spec : setting_specs()) {
-      if (has_flag(spec, persona) && (arg == spec.flag || arg.rfind(std::string(spec.flag) + "=", 0) == 0))
+      if (!has_flag(spec, persona)) continue;
+      if (arg == spec.flag || arg.rfind(std::string(spec.flag) + "=", 0) == 0) global = &spec;
+      // --no-NAME turns a switch off, as aws-vault's parser allows.
+      if (spec.value_name.empty() && arg.starts_with("--no-") && "--" + arg.substr(5) == spec.flag)
         global = &spec;
     }
     if (!global) {

@@ -186,7 +186,7 @@ Result<void> FlagSet::parse(const std::vector<std::string>& args, size_t from) {
         // --no-NAME: a switch turned off.
         Flag* negated = find("--" + name.substr(5));
         if (negated && negated->value_name.empty() &&
-            (negated->boolean != nullptr || negated->tristate != nullptr)) {
+            (negated->boolean != nullptr || negated->tristate != nullptr || negated->collected)) {
           if (auto stored = store(*negated, name, "0"); !stored) return stored;
           continue;
         }

@@ -190,7 +190,8 @@ std::map<std::string, std::string> child_variables(const Environment& env) {
                                         "AWS_VAULT",
                                         "KURA_PROFILE",
                                         "KURA_USE_PROFILE",
-                                        "KURA_USE_REFRESH_AT"};
+                                        "KURA_USE_REFRESH_AT",
+                                        "KURA_USE_REFRESH_UPTIME"};
   std::map<std::string, std::string> vars = env.for_child();  // never KURA_FILE_PASSPHRASE and friends
   for (const char* name : k_stale) vars.erase(name);
   return vars;

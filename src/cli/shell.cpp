@@ -33,9 +33,11 @@ __kura_complete() {
 complete -o default -F __kura_complete kura aws-vault aws-mfa
 )SH";
 
+// Loaded two ways: eval'd (defines _kura and registers it), or autoloaded from $fpath as _kura (this body is
+// then _kura's first run: it redefines _kura and must complete at once, or the first TAB would do nothing).
 constexpr std::string_view k_zsh_completion = R"SH(#compdef kura aws-vault aws-mfa
 # kura's zsh completion: eval "$(kura completion zsh)", or this file as _kura in $fpath
-__kura_complete() {
+_kura() {
   local -a out
   out=("${(@f)$("${words[1]}" __complete "${(@)words[2,CURRENT]}" 2>/dev/null)}")
   case ${out[1]} in
@@ -44,10 +46,12 @@ __kura_complete() {
     *) (( ${#out} )) && [[ -n ${out[1]} ]] && compadd -Q -- "${out[@]}" ;;
   esac
 }
-if (( $+functions[compdef] )); then
-  compdef __kura_complete kura aws-vault aws-mfa
+if [[ ${funcstack[1]-} == _kura ]]; then
+  _kura "$@"
+elif (( $+functions[compdef] )); then
+  compdef _kura kura aws-vault aws-mfa
 else
-  autoload -Uz compinit && compinit -u && compdef __kura_complete kura aws-vault aws-mfa
+  autoload -Uz compinit && compinit -u && compdef _kura kura aws-vault aws-mfa
 fi
 )SH";
 
@@ -123,6 +127,11 @@ std::vector<std::string> completions(const std::vector<std::string>& given, AppD
   // bash splits `--format=js` into `--format`, `=`, `js`: the word after `=` is the flag's value.
   std::string current = words.back();
   words.pop_back();
+  // ... and with the cursor right after `=`, the word being completed is the `=` itself.
+  if (current == "=" && !words.empty() && words.back().starts_with("-")) {
+    words.push_back("=");
+    current.clear();
+  }
   bool after_equals = !words.empty() && words.back() == "=";
   if (after_equals) words.pop_back();
   if (!after_equals && current.rfind("--", 0) == 0 && current.find('=') != std::string::npos) {
@@ -163,10 +172,14 @@ std::vector<std::string> completions(const std::vector<std::string>& given, AppD
         if (last) {
           pending = flag;
         } else {
-          ++i;  // its value
+          ++i;  // its value; bash hands `--format=json` over as `--format`, `=`, `json`
+          if (words[i] == "=" && i + 1 < words.size()) ++i;
         }
       }
-      if (last && after_equals && flag && takes_value(*flag)) pending = flag;
+      if (last && after_equals) {
+        if (!flag || !takes_value(*flag)) return {};  // `--debug=`, or a flag this command lacks
+        pending = flag;
+      }
       continue;
     }
     if (!command) {
@@ -259,7 +272,9 @@ namespace {
 
 // The hook costs nothing on a prompt before the renewal time: the shell's own clock (bash's printf %(%s)T,
 // zsh's EPOCHSECONDS, fish reading /proc/uptime) against KURA_USE_REFRESH_AT (KURA_USE_REFRESH_UPTIME for
-// fish); no process is started until it is due. A renewal that fails is tried again a minute later.
+// fish); no process is started until it is due. A renewal that fails is tried again a minute later. fish's
+// hook also wants KURA_USE_PROFILE, which `kura exec` takes from its child (KURA_USE_REFRESH_UPTIME it
+// keeps).
 constexpr std::string_view k_bash_hook = R"SH(# kura's shell hook (bash): eval "$(kura shell-hook bash)"
 kura() {
   if [ "${1-}" = use ]; then
@@ -325,7 +340,7 @@ function kura
     end
 end
 function __kura_use_hook --on-event fish_prompt
-    set -q KURA_USE_REFRESH_UPTIME; or return 0
+    set -q KURA_USE_REFRESH_UPTIME KURA_USE_PROFILE; or return 0
     read -l up rest </proc/uptime
     set up (string split -m1 . $up)[1]
     test $up -lt $KURA_USE_REFRESH_UPTIME; and return 0
@@ -415,7 +430,8 @@ Result<void> run_use(Context& context, const UseInput& input) {
   const std::string& shell = *input.shell;
   const std::vector<std::string> all(std::begin(k_use_variables), std::end(k_use_variables));
   if (input.flags.profile == "-") {
-    context.out(unset_line(shell, all));
+    // fish's `set -e` fails when a name is not set; `kura use -` succeeds all the same.
+    context.out(unset_line(shell, all) + (shell == "fish" ? "true;\n" : ""));
     return {};
   }
   if (auto nested = refuse_nesting(context.env(), "kura use", context.settings().persona); !nested)

@@ -53,6 +53,18 @@ if command -v zsh >/dev/null; then
   out=$(PATH="$root/usr/bin:$PATH" zsh -f -c "fpath=('$root/usr/share/zsh/vendor-completions' \$fpath)
     autoload -Uz compinit && compinit -u -d '$TEST_DIR/zcompdump' && print -r -- \${_comps[kura]} \${_comps[aws-vault]}")
   assert_eq "$out" "_kura _kura" "zsh: _kura from the package is the completion of kura and aws-vault"
+  # Autoloaded from $fpath, the first TAB must already complete (the file's body is _kura's first run).
+  # shellcheck disable=SC2016
+  out=$(PATH="$root/usr/bin:$PATH" timeout 60 zsh -f -c '
+    zmodload zsh/zpty
+    zpty z "zsh -f -i"
+    zpty -w z "fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+    zpty -w -n z "kura shell-ho"$'\''\t\C-aprint -r -- BUF: \n'\''
+    zpty -w z "print DO\"\"NE"
+    zpty -r -m z out "*DONE*"
+    zpty -d z
+    print -r -- "$out"' zsh "$root/usr/share/zsh/vendor-completions" 2>&1 | tr -d '\r')
+  assert_contains "$(grep '^BUF:' <<<"$out")" "BUF: kura shell-hook" "zsh: the packaged _kura completes on the first TAB"
 else
   echo "skip: zsh is not installed"
 fi

@@ -84,5 +84,65 @@ TEST(FlagSet, ChoicesAndHelp) {
   EXPECT_NE(flags.help("kura x").find("--log-level LEVEL"), std::string::npos);
 }
 
+// aws-vault's switches: `--no-NAME` turns one off; an optional<bool> switch tells off apart from absent.
+struct Switches {
+  bool verbose = false;
+  std::optional<bool> add_config;
+  std::optional<std::string> region;
+  std::string profile = "kept";
+  FlagSet flags;
+  Switches() {
+    flags.flag("--verbose,-v", &verbose, "");
+    flags.flag("--add-config", &add_config, "");
+    flags.option("--region", "R", &region, "");
+    flags.suggest("--region", {"eu-west-1", "us-east-1"});
+    flags.optional_positional("PROFILE", &profile, "");
+  }
+};
+
+TEST(FlagSet, NoNameTurnsASwitchOff) {
+  Switches on_off;
+  ASSERT_TRUE(on_off.flags.parse({"--verbose", "--no-verbose"}));
+  EXPECT_FALSE(on_off.verbose);
+  Switches off_on;
+  ASSERT_TRUE(off_on.flags.parse({"--no-verbose", "-v"}));
+  EXPECT_TRUE(off_on.verbose);  // the last one wins
+
+  Switches absent;
+  ASSERT_TRUE(absent.flags.parse({}));
+  EXPECT_EQ(absent.add_config, std::nullopt);
+  Switches on;
+  ASSERT_TRUE(on.flags.parse({"--add-config"}));
+  EXPECT_EQ(on.add_config, true);
+  Switches off;
+  ASSERT_TRUE(off.flags.parse({"--no-add-config"}));
+  EXPECT_EQ(off.add_config, false);  // recorded, not left absent
+}
+
+TEST(FlagSet, NoNameIsOnlyForSwitches) {
+  Switches option;
+  auto no_region = option.flags.parse({"--no-region"});
+  ASSERT_FALSE(no_region);
+  EXPECT_EQ(no_region.error().message.rfind("unknown flag '--no-region'", 0), 0u)
+      << no_region.error().message;
+  Switches valued;
+  EXPECT_FALSE(valued.flags.parse({"--no-verbose=1"}));
+  Switches unknown;
+  EXPECT_FALSE(unknown.flags.parse({"--no-color"}));
+  Switches short_name;
+  EXPECT_FALSE(short_name.flags.parse({"--no-v"}));
+}
+
+TEST(FlagSet, OptionalTextPositionalAndSuggestedValues) {
+  Switches none;
+  ASSERT_TRUE(none.flags.parse({"--region", "mars-north-1"}));  // suggestions are not checked
+  EXPECT_EQ(none.region, "mars-north-1");
+  EXPECT_EQ(none.profile, "kept");  // left as it was, and no "missing PROFILE"
+  Switches given;
+  ASSERT_TRUE(given.flags.parse({"prod"}));
+  EXPECT_EQ(given.profile, "prod");
+  EXPECT_NE(none.flags.usage_line().find(" [PROFILE]"), std::string::npos) << none.flags.usage_line();
+}
+
 }  // namespace
 }  // namespace kura

@@ -115,5 +115,112 @@ TEST(Plan, RequestedDurationMarksTheLastStep) {
   EXPECT_FALSE(plain.steps.front().duration_requested);
 }
 
+// aws-vault's duration variables beside --duration and duration_seconds, in seconds: AWS_SESSION_TOKEN_TTL
+// (session_token_ttl), AWS_CHAINED_SESSION_TOKEN_TTL (chained_session_token_ttl) and AWS_ASSUME_ROLE_TTL
+// (assume_role_ttl).
+struct Durations {
+  std::optional<long> duration;  // --duration
+  std::optional<long> session;
+  std::optional<long> chained;
+  std::optional<long> role;
+  bool no_session = false;
+
+  PlanOptions options() const {
+    auto seconds = [](std::optional<long> s) { return s ? std::optional<Seconds>(*s) : std::nullopt; };
+    PlanOptions options;
+    options.duration = seconds(duration);
+    options.no_session = no_session;
+    options.session_token_ttl = seconds(session);
+    options.chained_session_token_ttl = seconds(chained);
+    options.assume_role_ttl = seconds(role);
+    return options;
+  }
+};
+
+TEST(Plan, DurationVariablesToCalls) {
+  auto t = table();
+  const std::nullopt_t none = std::nullopt;
+  struct Row {
+    const char* profile;
+    Durations durations;  // --duration, session, chained, role, --no-session
+    const char* expected;
+  } rows[] = {
+      // AWS_ASSUME_ROLE_TTL: every role, over duration_seconds; --duration wins for the last role only.
+      {"role", {none, none, none, 1200, false}, "AR(role)/1200"},
+      {"mfa-role", {none, none, none, 1200, false}, "GST+mfa/28800 -> AR(mfa-role)/1200"},
+      {"long-role", {none, none, none, 1200, false}, "GST+mfa/28800 -> AR(long-role)/1200"},
+      {"mfa-role", {2700, none, none, 1200, false}, "GST+mfa/28800 -> AR(mfa-role)/2700"},
+      {"chained", {none, none, none, 1200, false}, "GST+mfa/28800 -> AR(mfa-role)/1200 -> AR(chained)/1200"},
+      {"chained", {900, none, none, 1200, false}, "GST+mfa/28800 -> AR(mfa-role)/1200 -> AR(chained)/900"},
+      // Over 1h: the first role is assumed with MFA directly (no GetSessionToken), chained ones are capped.
+      {"role", {none, none, none, 7200, false}, "AR(role)/7200"},
+      {"mfa-role", {none, none, none, 7200, false}, "AR(mfa-role)+mfa/7200"},
+      {"chained", {none, none, none, 7200, false}, "AR(mfa-role)+mfa/7200 -> AR(chained)/3600"},
+      {"other-device", {none, none, none, 7200, false}, "AR(mfa-role)+mfa/7200 -> AR(other-device)+mfa/3600"},
+      {"chained", {1800, none, none, 7200, false}, "AR(mfa-role)+mfa/7200 -> AR(chained)/1800"},
+      // Exactly 1h still goes through the cached MFA session.
+      {"mfa-role", {none, none, none, 3600, false}, "GST+mfa/28800 -> AR(mfa-role)/3600"},
+      // AWS_CHAINED_SESSION_TOKEN_TTL: the GetSessionToken that feeds roles, and nothing else.
+      {"mfa-role", {none, none, 43200, none, false}, "GST+mfa/43200 -> AR(mfa-role)/3600"},
+      {"chained", {none, none, 900, none, false}, "GST+mfa/900 -> AR(mfa-role)/3600 -> AR(chained)/3600"},
+      {"mfa-user", {none, none, 43200, none, false}, "GST+mfa/3600"},
+      {"user", {none, none, 43200, none, false}, "GST/3600"},
+      {"role", {none, none, 43200, none, false}, "AR(role)/3600"},  // no MFA: no session
+      {"mfa-role", {none, none, 43200, none, true}, "AR(mfa-role)+mfa/3600"},
+      // AWS_SESSION_TOKEN_TTL: a user profile's GetSessionToken, unless --duration; roles do not see it.
+      {"user", {none, 7200, none, none, false}, "GST/7200"},
+      {"mfa-user", {none, 7200, none, none, false}, "GST+mfa/7200"},
+      {"user", {1800, 7200, none, none, false}, "GST/1800"},
+      {"user", {none, 7200, none, none, true}, "key"},
+      {"mfa-role", {none, 7200, none, none, false}, "GST+mfa/28800 -> AR(mfa-role)/3600"},
+      {"role", {none, 7200, none, none, false}, "AR(role)/3600"},
+      // All three at once: each where it belongs.
+      {"chained", {none, 7200, 43200, 1800, false}, "GST+mfa/43200 -> AR(mfa-role)/1800 -> AR(chained)/1800"},
+  };
+  for (const Row& row : rows) {
+    auto plan = t.plan(row.profile, row.durations.options());
+    ASSERT_TRUE(plan) << row.profile << ": " << plan.error().message;
+    EXPECT_EQ(calls(*plan), row.expected) << row.profile;
+  }
+}
+
+TEST(Plan, SessionTokenTtlBeatsAUsersDurationSeconds) {
+  auto files = ConfigFiles::from_text("[profile long-user]\nduration_seconds = 5400\n", "");
+  Table t{std::move(*files), {"long-user"}};
+  EXPECT_EQ(calls(*t.plan("long-user")), "GST/5400");
+  EXPECT_EQ(
+      calls(*t.plan("long-user", Durations{std::nullopt, 7200, std::nullopt, std::nullopt, false}.options())),
+      "GST/7200");
+  EXPECT_EQ(calls(*t.plan("long-user", Durations{900, 7200, std::nullopt, std::nullopt, false}.options())),
+            "GST/900");
+}
+
+TEST(Plan, DurationVariablesMarkTheirStepsRequested) {
+  auto t = table();
+  const std::nullopt_t none = std::nullopt;
+  // A variable asks for its duration as a flag does: the steps it sets are marked.
+  auto chained = *t.plan("mfa-role", Durations{none, none, 43200, none, false}.options());
+  EXPECT_TRUE(chained.steps.front().duration_requested);
+  EXPECT_FALSE(chained.steps.back().duration_requested);
+  auto role = *t.plan("mfa-role", Durations{none, none, none, 1200, false}.options());
+  EXPECT_FALSE(role.steps.front().duration_requested);
+  EXPECT_TRUE(role.steps.back().duration_requested);
+  auto user = *t.plan("user", Durations{none, 7200, none, none, false}.options());
+  EXPECT_TRUE(user.steps.front().duration_requested);
+}
+
+TEST(Plan, ChainingLimitStillRefusesDurationButNotTheVariable) {
+  auto t = table();
+  // --duration over 1h for a chained role is refused before any prompt, even with the variable set...
+  auto flag = t.plan("chained", Durations{7200, std::nullopt, std::nullopt, 7200, false}.options());
+  ASSERT_FALSE(flag);
+  EXPECT_NE(flag.error().message.find("--duration asks for 2h00m"), std::string::npos)
+      << flag.error().message;
+  EXPECT_EQ(flag.error().hint, "use --duration 1h or less");
+  // ...while the variable alone is capped (above), as aws-vault does.
+  EXPECT_TRUE(
+      t.plan("chained", Durations{std::nullopt, std::nullopt, std::nullopt, 129600, false}.options()));
+}
+
 }  // namespace
 }  // namespace kura
