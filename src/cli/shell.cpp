@@ -249,21 +249,37 @@ int complete_words(const std::vector<std::string>& words, AppDeps& deps, Persona
   return 0;
 }
 
+namespace {
+
+struct ShellScripts {
+  std::string_view bash, zsh, fish;
+};
+
+// Prints the script for `shell`, or says which shells there are.
+Result<void> print_script(Context& context, std::string_view command, const std::string& shell,
+                          const ShellScripts& scripts) {
+  if (shell == "bash") {
+    context.out(scripts.bash);
+  } else if (shell == "zsh") {
+    context.out(scripts.zsh);
+  } else if (shell == "fish") {
+    context.out(scripts.fish);
+  } else {
+    return make_error(std::string(command) + ": unknown shell '" + printable(shell) + "'",
+                      "bash, zsh or fish");
+  }
+  return {};
+}
+
+}  // namespace
+
 void bind_completion(FlagSet& flags, CompletionInput& input) {
   flags.positional("SHELL", &input.shell, "bash, zsh or fish");
 }
 
 Result<void> run_completion(Context& context, const CompletionInput& input) {
-  if (input.shell == "bash") {
-    context.out(k_bash_completion);
-  } else if (input.shell == "zsh") {
-    context.out(k_zsh_completion);
-  } else if (input.shell == "fish") {
-    context.out(k_fish_completion);
-  } else {
-    return make_error("completion: unknown shell '" + printable(input.shell) + "'", "bash, zsh or fish");
-  }
-  return {};
+  return print_script(context, "completion", input.shell,
+                      {k_bash_completion, k_zsh_completion, k_fish_completion});
 }
 
 // --- kura use and the prompt hook -------------------------------------------------------------------------
@@ -401,16 +417,7 @@ void bind_shell_hook(FlagSet& flags, ShellHookInput& input) {
 }
 
 Result<void> run_shell_hook(Context& context, const ShellHookInput& input) {
-  if (input.shell == "bash") {
-    context.out(k_bash_hook);
-  } else if (input.shell == "zsh") {
-    context.out(k_zsh_hook);
-  } else if (input.shell == "fish") {
-    context.out(k_fish_hook);
-  } else {
-    return make_error("shell-hook: unknown shell '" + printable(input.shell) + "'", "bash, zsh or fish");
-  }
-  return {};
+  return print_script(context, "shell-hook", input.shell, {k_bash_hook, k_zsh_hook, k_fish_hook});
 }
 
 void bind_use(FlagSet& flags, UseInput& input) {

@@ -8,15 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "cli_fakes.h"
 #include "creds/store_items.h"
-#include "fakes.h"
 
 namespace kura {
 namespace {
 
 using namespace kura::testing;
 
-class CommandsTest : public ::testing::Test {
+class CommandsTest : public ::testing::Test, protected CliFakes {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/kura-cli-test.XXXXXX";
@@ -30,12 +30,6 @@ class CommandsTest : public ::testing::Test {
                             {"AWS_SESSION_TOKEN", "stale-token"},
                             {"PATH", "/usr/bin:/bin"},
                             {"SHELL", "/bin/zsh"}});
-    deps.open_keystore = [this](const KeystoreSettings&,
-                                PassphraseSource) -> Result<std::unique_ptr<Keystore>> {
-      return std::unique_ptr<Keystore>(std::make_unique<KeystoreRef>(keystore));
-    };
-    deps.make_transport = [this](const HttpOptions&) { return std::make_unique<TransportRef>(transport); };
-    deps.write_out = [this](std::string_view text) { out += text; };
   }
   void TearDown() override { std::filesystem::remove_all(root); }
 
@@ -49,13 +43,6 @@ class CommandsTest : public ::testing::Test {
   int run(std::vector<std::string> args) { return run_cli(args, deps); }
 
   std::string root;
-  MemoryKeystore keystore;
-  ScriptedPrompt prompt;
-  FakeClock clock;
-  FakeTransport transport;
-  RecordingRunner runner;
-  AppDeps deps{Environment(), clock, prompt, runner, nullptr, nullptr, nullptr};
-  std::string out;
 };
 
 TEST_F(CommandsTest, ExportJsonIsTheCredentialProcessContract) {

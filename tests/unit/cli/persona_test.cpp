@@ -11,8 +11,8 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/settings.h"
+#include "cli_fakes.h"
 #include "creds/store_items.h"
-#include "fakes.h"
 
 namespace kura {
 namespace {
@@ -181,7 +181,7 @@ TEST(PersonaSettings, MacOsOnlyFlagsAreAcceptedWithANote) {
 
 // --- the command line ---------------------------------------------------------------------------------
 
-class PersonaTest : public ::testing::Test {
+class PersonaTest : public ::testing::Test, protected CliFakes {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/kura-persona-test.XXXXXX";
@@ -195,12 +195,6 @@ class PersonaTest : public ::testing::Test {
                             {"AWS_SHARED_CREDENTIALS_FILE", root + "/credentials"},
                             {"PATH", "/usr/bin:/bin"},
                             {"SHELL", "/bin/zsh"}});
-    deps.open_keystore = [this](const KeystoreSettings&,
-                                PassphraseSource) -> Result<std::unique_ptr<Keystore>> {
-      return std::unique_ptr<Keystore>(std::make_unique<KeystoreRef>(keystore));
-    };
-    deps.make_transport = [this](const HttpOptions&) { return std::make_unique<TransportRef>(transport); };
-    deps.write_out = [this](std::string_view text) { out += text; };
     Credentials key;
     key.access_key_id = "AKIADEVDEVDEVDEVDEV1";
     key.secret_access_key = Secret(std::string("dev-secret"));
@@ -223,13 +217,6 @@ class PersonaTest : public ::testing::Test {
   }
 
   std::string root;
-  MemoryKeystore keystore;
-  ScriptedPrompt prompt;
-  FakeClock clock;
-  FakeTransport transport;
-  RecordingRunner runner;
-  AppDeps deps{Environment(), clock, prompt, runner, nullptr, nullptr, nullptr};
-  std::string out;
 };
 
 TEST_F(PersonaTest, AwsVaultOnlyGlobalFlagsAreUnknownToKura) {

@@ -14,7 +14,7 @@
 #include <new>
 
 #include "cli/app.h"
-#include "fakes.h"
+#include "cli_fakes.h"
 
 namespace {
 
@@ -89,7 +89,7 @@ namespace {
 
 using namespace kura::testing;
 
-class SecretHygieneTest : public ::testing::Test {
+class SecretHygieneTest : public ::testing::Test, protected CliFakes {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/kura-hygiene-test.XXXXXX";
@@ -103,13 +103,7 @@ class SecretHygieneTest : public ::testing::Test {
                             {"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
                             {"AWS_SECRET_ACCESS_KEY", k_long_term_secret},
                             {"PATH", "/usr/bin:/bin"}});
-    deps.open_keystore = [this](const KeystoreSettings&,
-                                PassphraseSource) -> Result<std::unique_ptr<Keystore>> {
-      return std::unique_ptr<Keystore>(std::make_unique<KeystoreRef>(keystore));
-    };
-    deps.make_transport = [this](const HttpOptions&) { return std::make_unique<TransportRef>(transport); };
     out.reserve(size_t{1} << 16);  // the harness's own buffer must not reallocate and free what it holds
-    deps.write_out = [this](std::string_view text) { out.append(text); };
     // The STS answer, made before scanning starts (the fake hands it over by moving it).
     transport.reply(200,
                     "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><AccessKeyId>ASIACANARY"
@@ -122,13 +116,6 @@ class SecretHygieneTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(root); }
 
   std::string root;
-  MemoryKeystore keystore;
-  ScriptedPrompt prompt;
-  FakeClock clock;
-  FakeTransport transport;
-  RecordingRunner runner;
-  AppDeps deps{Environment(), clock, prompt, runner, nullptr, nullptr, nullptr};
-  std::string out;
 };
 
 // add --env (the key from the environment), export on a miss (GetSessionToken signed with the key, the
