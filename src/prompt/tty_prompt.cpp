@@ -47,7 +47,8 @@ class Tty {
     raw.c_iflag &= ~static_cast<tcflag_t>(IXON | ICRNL);
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
-    if (::tcsetattr(m_fd, TCSAFLUSH, &raw) != 0) return false;
+    // TCSANOW, not TCSAFLUSH: keys typed ahead (before the picker was drawn) are kept, not thrown away.
+    if (::tcsetattr(m_fd, TCSANOW, &raw) != 0) return false;
     m_echo_off = true;
     return true;
   }

@@ -19,8 +19,10 @@ AWS_ACCESS_KEY_ID=AKIAKURATESTANN00001 AWS_SECRET_ACCESS_KEY=ann-secret kura add
 # pick KEYS...: runs `kura exec` with no profile on a pseudo-terminal, typing KEYS once the picker is drawn;
 # prints the profile the command ran with ("" when none).
 pick() {
-  rm -f "$TEST_DIR/chosen"
-  (sleep 1; printf '%b' "$@") | timeout 30 script -qefc \
+  rm -f "$TEST_DIR/chosen" "$TEST_DIR/typescript"
+  # The keys once the picker is on the screen (a loaded machine may take a while to get there).
+  (for _ in $(seq 1 300); do grep -qs "profile:" "$TEST_DIR/typescript" && break; sleep 0.1; done
+   printf '%b' "$@") | timeout 60 script -qefc \
     "$KURA_BIN exec -- sh -c 'echo \$AWS_VAULT >$TEST_DIR/chosen'" "$TEST_DIR/typescript" >/dev/null 2>&1 || true
   cat "$TEST_DIR/chosen" 2>/dev/null || true
 }
