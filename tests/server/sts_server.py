@@ -20,10 +20,18 @@ Gaps it fills (moto 5.2 verifies SigV4 but):
   * the console federation endpoint (moto has none): GET /federation?Action=getSigninToken checks that the
     Session JSON carries exactly credentials this server issued, that SessionDuration comes only with role
     sessions, and refuses GetSessionToken credentials as AWS does; Action=login redirects to Destination when
-    it is on this server (a stand-in console page at /console/...).
+    it is on this server (a stand-in console page at /console/...);
+  * IAM Identity Center (moto 5.2 has neither the sso-oidc nor the sso portal service, only sso-admin and
+    identitystore, so no login flow at all): the SSO OIDC API
+    (RegisterClient, StartDeviceAuthorization, CreateToken with the device-code, authorization-code + PKCE and
+    refresh-token grants), its browser-facing /authorize and device verification pages, and the SSO portal
+    API (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout); details under "IAM Identity Center";
+  * AssumeRoleWithWebIdentity (moto never reads WebIdentityToken): the token must be one configured here; see
+    "web_identity_tokens".
 
-Every request's SigV4 signature is recomputed with botocore's own signer (SigV4Auth) for the service and
-region of its credential scope (sts in any region, iam in us-east-1 only) and compared in constant time.
+Every STS and IAM request's SigV4 signature is recomputed with botocore's own signer (SigV4Auth) for the service
+and region of its credential scope (sts in any region, iam in us-east-1 only) and compared in constant time; the
+calls AWS takes unsigned (AssumeRoleWithWebIdentity, the OIDC and portal APIs) are not signed here either.
 Configuration is a JSON file:
   {"account": "123456789012",
    "users": [{"name": "alice", "access_key_id": "AKIA...", "secret_access_key": "...",
@@ -50,6 +58,77 @@ Configuration is a JSON file:
   * "iam_denied" (on a role: for its sessions; on a user: for its keys and sessions): IAM actions refused
     with AccessDenied ("iam:*" style wildcards allowed). Everything else in the caller's own account is
     allowed; federated-user sessions may not call IAM.
+  * "web_identity_tokens": {"TOKEN": {"sub": "system:serviceaccount:ns:app", "aud": "sts.amazonaws.com",
+    "provider": "idp.example.com", "roles": ["arn:aws:iam::...:role/x"], "expired": false}}: the tokens
+    AssumeRoleWithWebIdentity accepts (compared in constant time, byte for byte: no whitespace is stripped).
+    The call is unsigned (an Authorization header, if any, is ignored); RoleArn must be a role configured here
+    and, when the token has "roles", one of them (no trust policy is evaluated for web identities); otherwise
+    AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity". An unknown token is
+    InvalidIdentityToken, an "expired" one ExpiredTokenException (both 400); RoleSessionName must match
+    [\w+=,.@-]{2,64} and DurationSeconds (default 3600) lie in 900..the role's max_duration (ValidationError).
+    The session is named as AssumeRole names it, counts as a role session everywhere (IAM, chaining,
+    federation), and the answer carries SubjectFromWebIdentityToken ("sub"), Provider and Audience.
+
+IAM Identity Center. The config's "sso" object (every key optional; the routes exist without it):
+  {"start_url": "https://kura-test.awsapps.com/start", "user": "kura-user", "access_token_ttl": 3600,
+   "refresh": true, "client_ttl": 7776000, "device_code_ttl": 600, "interval": 1, "page_size": 20,
+   "role_session_seconds": 3600,
+   "accounts": [{"id": "111111111111", "name": "dev", "email": "dev@example.com", "roles": ["Admin", "ReadOnly"]}]}
+  * "accounts": what the one signed-in user ("user") is assigned: ListAccounts answers them in this order,
+    ListAccountRoles the roles of one (an account not assigned: an empty list), and GetRoleCredentials issues
+    credentials only for these pairs (anything else: 403 ForbiddenException "No access", as the portal says);
+  * OIDC (the sso-oidc rest-json API at botocore's paths; no signature): POST /client/register needs clientName
+    and clientType "public" (else InvalidClientMetadataException); grantTypes, when given, must be among
+    authorization_code, refresh_token and urn:ietf:params:oauth:grant-type:device_code
+    (UnsupportedGrantTypeException) and limit what /token and /authorize accept (UnauthorizedClientException);
+    without grantTypes a client may use device_code and refresh_token. authorization_code needs redirectUris
+    (http on a loopback host, or https; else InvalidRedirectUriException); a loopback redirect matches at any
+    port (RFC 8252), as the AWS CLI registers http://127.0.0.1/oauth/callback and listens on an ephemeral port.
+    The answer: clientId, clientSecret, clientIdIssuedAt and clientSecretExpiresAt (epoch seconds,
+    "client_ttl" later); after that the client is InvalidClientException (401), as is an unknown clientId or a
+    wrong clientSecret anywhere. issuerUrl is recorded (GET /__admin/sso shows it), not checked;
+  * POST /device_authorization (StartDeviceAuthorization): startUrl must equal "start_url" (a trailing "/"
+    aside; else InvalidRequestException); answers deviceCode, userCode (ABCD-EFGH), verificationUri
+    (http://127.0.0.1:PORT/device), verificationUriComplete (.../device?user_code=...), expiresIn
+    ("device_code_ttl") and interval ("interval");
+  * GET /device?user_code=... is the verification page: fetching it approves that device code (the test
+    "browser" only fetches URLs); without a known code it is a 404 page;
+  * GET /authorize?response_type=code&client_id=...&redirect_uri=...&state=...&code_challenge=...
+    &code_challenge_method=S256&scopes=... approves at once and answers 302 to redirect_uri?code=...&state=...
+    (code valid 5 minutes, once). An unknown client or an unregistered redirect_uri gets a 400 page and no
+    redirect (a provider must not redirect to an unverified address); other faults redirect with error=
+    (unsupported_response_type, invalid_request for a missing challenge or a method other than S256,
+    unauthorized_client, access_denied after /__admin/sso/deny) and the state;
+  * POST /token (CreateToken), clientId and clientSecret checked first. grantType
+    urn:ietf:params:oauth:grant-type:device_code with deviceCode: AuthorizationPendingException until the page
+    was fetched, SlowDownException when polled sooner than "interval" seconds after the previous poll (the
+    interval itself does not grow), ExpiredTokenException after expiresIn, AccessDeniedException when denied;
+    authorization_code with code, redirectUri (equal to the one given to /authorize) and codeVerifier
+    (base64url(sha256(verifier)) must equal the code_challenge); refresh_token with refreshToken: a new
+    accessToken and a new refreshToken, the old refresh token refused from then on (the old access token
+    lives on until it expires). A code, device code or refresh token that is unknown, used, revoked or
+    another client's: InvalidGrantException; any other grantType: UnsupportedGrantTypeException. Answers
+    accessToken, tokenType "Bearer", expiresIn ("access_token_ttl") and, when "refresh" is true and the client
+    registered scopes (as AWS issues refresh tokens only to clients registered with scopes), refreshToken.
+    Errors are OIDC's shape: HTTP 400 (401 for InvalidClientException), header x-amzn-ErrorType naming the
+    exception, body {"error": "authorization_pending", "error_description": "..."};
+  * the portal (the sso rest-json API; the access token in the x-amz-sso_bearer_token header): GET
+    /federation/credentials?account_id=...&role_name=... answers {"roleCredentials": {accessKeyId,
+    secretAccessKey, sessionToken, expiration (epoch milliseconds)}}, valid "role_session_seconds" (or
+    --session-seconds; /__admin/expired applies) and usable for signed STS/IAM calls here like AssumeRole's:
+    GetCallerIdentity says arn:aws:sts::ACCOUNT:assumed-role/AWSReservedSSO_ROLE_HASH/USER, HASH being the
+    first 16 hex digits of sha256("ACCOUNT/ROLE"), the role ARN
+    arn:aws:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ROLE_HASH (a chained AssumeRole
+    trusts it as a role session of ACCOUNT). GET /assignment/accounts (accountList of accountId, accountName,
+    emailAddress) and GET /assignment/roles?account_id=... (roleList of roleName, accountId) page with
+    max_result (1..100; default "page_size") and an opaque next_token (an invalid one:
+    InvalidRequestException). POST /logout ends the sign-in: its access and refresh tokens stop working
+    (role credentials already issued do not). A missing, unknown, expired or logged-out token: 401
+    UnauthorizedException "Session token not found or invalid". Errors carry x-amzn-ErrorType and
+    {"message": "..."}.
+  * /__admin/fail, /__admin/oversize and /__admin/delay apply to the OIDC and portal API calls too (a failure
+    in their JSON error shape), never to the /authorize and /device pages.
+
 Admin routes (unsigned, loopback only): GET /__admin/stats, POST /__admin/fail?status=503&count=2[&code=X]
 [&message=TEXT] (the message is sent raw, so a test can play a hostile endpoint: escape sequences, markup),
 POST /__admin/oversize?count=1&bytes=N (the next answers are N bytes of 200 OK), POST /__admin/expired?count=1
@@ -58,7 +137,16 @@ POST /__admin/reset-stats, POST /__admin/forget-codes, POST /__admin/delay?ms=N 
 IAM, waits N ms before it is answered; 0 turns it off), GET /__admin/role?arn=ARN (the role's current trust
 policy as JSON; for a role without one, the equivalent policy; 404 for an unknown role), POST
 /__admin/role?arn=ARN with a JSON role entry as body (as in "roles" above; "arn" may be left out) creates or
-replaces that role.
+replaces that role. For IAM Identity Center: GET /__admin/sso ({"calls": counts of register,
+device_authorization, token (by grant: device_code, authorization_code, refresh_token, other), token_issued (by
+grant), authorize, device_verification, get_role_credentials, list_accounts, list_account_roles, logout;
+"clients"; "tokens": the access tokens that still work, each with its refresh token, client_id, grant and
+expires_at}), POST /__admin/sso/expire-access-tokens (every access token issued so far has expired, so a client
+must refresh), POST /__admin/sso/revoke-refresh-tokens (every refresh token issued so far is refused, so a client
+must log in again), POST /__admin/sso/expire-device-codes, POST /__admin/sso/expire-clients (registrations end
+now: InvalidClientException, so a client must register again), POST /__admin/sso/deny?count=1 (the next
+approvals, by /authorize or the device page, are refusals: access_denied). POST /__admin/reset-stats also
+zeroes the SSO counts.
 """
 import argparse
 import base64
@@ -67,6 +155,7 @@ import fnmatch
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import struct
 import sys
@@ -241,6 +330,175 @@ def trust_allows(policy, caller, context, role_arn):
     return allowed
 
 
+
+# --- IAM Identity Center: OIDC and the portal --------------------------------------------------------------
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+GRANT_NAMES = {DEVICE_GRANT: "device_code", "authorization_code": "authorization_code",
+               "refresh_token": "refresh_token"}
+OIDC_ERRORS = {"AuthorizationPendingException": "authorization_pending", "SlowDownException": "slow_down",
+               "ExpiredTokenException": "expired_token", "InvalidGrantException": "invalid_grant",
+               "InvalidClientException": "invalid_client", "AccessDeniedException": "access_denied",
+               "UnauthorizedClientException": "unauthorized_client",
+               "UnsupportedGrantTypeException": "unsupported_grant_type", "InvalidScopeException": "invalid_scope",
+               "InvalidRequestException": "invalid_request",
+               "InvalidClientMetadataException": "invalid_client_metadata",
+               "InvalidRedirectUriException": "invalid_redirect_uri"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+AUTH_CODE_SECONDS = 300
+SSO_UNAUTHORIZED = "Session token not found or invalid"
+
+
+def find_secret(table, value):
+    """The entry whose key equals value, compared in constant time (the tables are small)."""
+    found = None
+    if isinstance(value, str):
+        for key, entry in table.items():
+            if hmac.compare_digest(key.encode(), value.encode()):
+                found = entry
+    return found
+
+
+def pkce_challenge(verifier):
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+def redirect_allowed(registered, uri):
+    """Whether a redirect URI was registered; a loopback one matches at any port (RFC 8252 section 7.3)."""
+    try:
+        want = urllib.parse.urlparse(uri)
+        want.port  # noqa: B018 -- raises on a malformed port
+    except ValueError:
+        return False
+    for entry in registered:
+        have = urllib.parse.urlparse(entry)
+        if (want.scheme, want.path, want.query) != (have.scheme, have.path, have.query):
+            continue
+        if want.netloc == have.netloc:
+            return True
+        if want.scheme == "http" and want.hostname in LOOPBACK_HOSTS and want.hostname == have.hostname:
+            return True
+    return False
+
+
+def redirect_uri_valid(uri):
+    try:
+        url = urllib.parse.urlparse(uri)
+        url.port  # noqa: B018
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return bool(url.hostname) and (url.scheme == "https" or (url.scheme == "http" and url.hostname in LOOPBACK_HOSTS))
+
+
+def page_token(index):
+    return base64.urlsafe_b64encode(f"kura-page:{index}".encode()).decode()
+
+
+def page_of(items, query, default_size):
+    """One page of items by max_result and next_token, as the portal pages; next_token or None."""
+    try:
+        size = int(query.get("max_result", default_size))
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 100:
+        raise StsError(400, "InvalidRequestException", "max_result must be between 1 and 100")
+    start = 0
+    if "next_token" in query:
+        try:
+            text = base64.urlsafe_b64decode(query["next_token"].encode()).decode()
+            if not text.startswith("kura-page:"):
+                raise ValueError(text)
+            start = int(text.split(":", 1)[1])
+        except ValueError:
+            raise StsError(400, "InvalidRequestException", "Invalid next token")
+    end = start + size
+    return items[start:end], (page_token(end) if end < len(items) else None)
+
+
+class SsoState:
+    """IAM Identity Center's side: registered clients, device codes, authorization codes, tokens, counts."""
+
+    def __init__(self, config):
+        self.start_url = config.get("start_url", "https://kura-test.awsapps.com/start")
+        self.user = config.get("user", "kura-user")
+        self.access_ttl = int(config.get("access_token_ttl", 3600))
+        self.refresh = bool(config.get("refresh", True))
+        self.client_ttl = int(config.get("client_ttl", 90 * 86400))
+        self.device_ttl = int(config.get("device_code_ttl", 600))
+        self.interval = int(config.get("interval", 1))
+        self.page_size = int(config.get("page_size", 20))
+        self.role_seconds = int(config.get("role_session_seconds", 3600))
+        self.accounts = [{"id": str(a["id"]), "name": a.get("name", str(a["id"])),
+                          "email": a.get("email", f"{a.get('name', a['id'])}@example.com"),
+                          "roles": list(a.get("roles", []))} for a in config.get("accounts", [])]
+        self.clients = {}  # clientId -> registration
+        self.devices = {}  # deviceCode -> {client_id, user_code, expires, approved, denied, used, last_poll}
+        self.codes = {}  # authorization code -> {client_id, redirect_uri, challenge, expires}
+        self.access = {}  # access token -> {client_id, login, grant, expires, refresh_token}
+        self.refresh_tokens = {}  # refresh token -> {client_id, login, used, revoked}
+        self.ended_logins = set()  # sign-ins ended by Logout
+        self.deny = 0  # how many of the next approvals are refusals
+        self.reset_calls()
+
+    def reset_calls(self):
+        self.calls = {"register": 0, "device_authorization": 0, "authorize": 0, "device_verification": 0,
+                      "get_role_credentials": 0, "list_accounts": 0, "list_account_roles": 0, "logout": 0,
+                      "token": {"device_code": 0, "authorization_code": 0, "refresh_token": 0, "other": 0},
+                      "token_issued": {"device_code": 0, "authorization_code": 0, "refresh_token": 0}}
+
+    def account(self, account_id):
+        return next((a for a in self.accounts if a["id"] == account_id), None)
+
+    def client(self, client_id, secret):
+        """A live registration whose secret matches, or InvalidClientException (401)."""
+        client = self.clients.get(client_id) if isinstance(client_id, str) else None
+        if (not client or client["expires"] <= time.time() or not isinstance(secret, str)
+                or not hmac.compare_digest(secret.encode(), client["secret"].encode())):
+            raise StsError(401, "InvalidClientException", "Invalid client or client secret")
+        return client
+
+    @staticmethod
+    def allows(client, grant):
+        return grant in (client["grant_types"] or [DEVICE_GRANT, "refresh_token"])
+
+    def issue_tokens(self, client, login, grant):
+        access = "aoa" + secrets.token_urlsafe(48)
+        answer = {"accessToken": access, "tokenType": "Bearer", "expiresIn": self.access_ttl}
+        entry = {"client_id": client["id"], "login": login, "grant": GRANT_NAMES[grant],
+                 "expires": time.time() + self.access_ttl, "refresh_token": None}
+        if self.refresh and client["scopes"]:
+            refresh = "aor" + secrets.token_urlsafe(48)
+            self.refresh_tokens[refresh] = {"client_id": client["id"], "login": login, "used": False,
+                                            "revoked": False}
+            answer["refreshToken"] = entry["refresh_token"] = refresh
+        self.access[access] = entry
+        self.calls["token_issued"][GRANT_NAMES[grant]] += 1
+        return answer
+
+    def bearer(self, token):
+        """The access token's entry when it still works, else 401 UnauthorizedException."""
+        entry = find_secret(self.access, token)
+        if not entry or entry["expires"] <= time.time() or entry["login"] in self.ended_logins:
+            raise StsError(401, "UnauthorizedException", SSO_UNAUTHORIZED)
+        return entry
+
+    def approve(self):
+        """Whether the next approval is granted (False: /__admin/sso/deny queued a refusal)."""
+        if self.deny:
+            self.deny -= 1
+            return False
+        return True
+
+    def snapshot(self):
+        now = time.time()
+        tokens = [{"access_token": t, "refresh_token": e["refresh_token"], "client_id": e["client_id"],
+                   "grant": e["grant"], "expires_at": iso(e["expires"])}
+                  for t, e in self.access.items() if e["expires"] > now and e["login"] not in self.ended_logins]
+        clients = [{"client_id": c["id"], "client_name": c["name"], "scopes": c["scopes"],
+                    "grant_types": c["grant_types"], "redirect_uris": c["redirect_uris"], "issuer_url": c["issuer"],
+                    "expires_at": iso(c["expires"])} for c in self.clients.values()]
+        return {"calls": self.calls, "clients": clients, "tokens": tokens}
+
+
 class State:
     def __init__(self, config, session_seconds):
         self.lock = threading.Lock()
@@ -260,6 +518,8 @@ class State:
         self.session_seconds = session_seconds
         self.delay_ms = 0
         self.trust_foreign = False
+        self.web_identity_tokens = dict(config.get("web_identity_tokens", {}))
+        self.sso = SsoState(config.get("sso", {}))
 
     def add_role(self, entry):
         role = dict(entry)
@@ -316,10 +576,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet; tests read stats instead
         pass
 
-    def reply(self, status, body, content_type="text/xml"):
+    def reply(self, status, body, content_type="text/xml", headers=None):
         data = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -342,6 +604,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, json.dumps(policy), "application/json")
         if url.path == "/federation":
             return self.federation(dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True)))
+        if url.path == "/__admin/sso":
+            with self.state.lock:
+                return self.reply(200, json.dumps(self.state.sso.snapshot()), "application/json")
+        if url.path in SSO_PAGES:
+            query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+            with self.state.lock:
+                return getattr(self, SSO_PAGES[url.path])(query)
+        if url.path in SSO_GET_API:
+            return self.sso_api(url, "", SSO_GET_API[url.path])
         if url.path.startswith("/console"):
             return self.reply(200, "<html><head><title>kura console</title></head><body>signed in to the "
                                    "kura test console</body></html>", "text/html")
@@ -400,6 +671,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlparse(self.path)
         if url.path.startswith("/__admin/"):
             return self.admin(url, body)
+        if url.path in SSO_POST_API:
+            return self.sso_api(url, body, SSO_POST_API[url.path])
         params = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
         action = params.get("Action", "")
         with self.state.lock:
@@ -415,7 +688,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if failure:
                 raise StsError(failure[0], failure[1], failure[2], raw=True)
-            caller, service = self.authenticate(body)
+            if action in UNSIGNED_ACTIONS:  # STS takes these without a signature
+                caller, service = None, "sts"
+            else:
+                caller, service = self.authenticate(body)
             if service == "iam":
                 handler = {"GetRole": self.get_role, "ListRoles": self.list_roles,
                            "UpdateAssumeRolePolicy": self.update_assume_role_policy}.get(action)
@@ -424,7 +700,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 handler = {"GetSessionToken": self.get_session_token, "AssumeRole": self.assume_role,
                            "GetCallerIdentity": self.get_caller_identity,
-                           "GetFederationToken": self.get_federation_token}.get(action)
+                           "GetFederationToken": self.get_federation_token,
+                           "AssumeRoleWithWebIdentity": self.assume_role_with_web_identity}.get(action)
                 if not handler:
                     raise StsError(400, "InvalidAction", f"Could not find operation {action}")
             with self.state.lock:
@@ -454,6 +731,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.expired += int(query.get("count", "1"))
             elif url.path == "/__admin/reset-stats":
                 self.state.stats = {}
+                self.state.sso.reset_calls()
+            elif url.path.startswith("/__admin/sso/"):
+                return self.sso_admin(url.path[len("/__admin/sso/"):], query)
             elif url.path == "/__admin/forget-codes":  # lets one test use the current code more than once
                 self.state.used_codes = set()
             elif url.path == "/__admin/delay":
@@ -474,6 +754,249 @@ class Handler(BaseHTTPRequestHandler):
                     return self.reply(400, json.dumps({"error": str(e)}), "application/json")
                 return self.reply(200, json.dumps({"arn": role["arn"], "role_id": role["_id"]}), "application/json")
         self.reply(200, "{}", "application/json")
+
+    # --- IAM Identity Center: the JSON APIs (OIDC, portal) and the browser pages -----------------------
+    def sso_api(self, url, body, route):
+        """One OIDC or portal API call: counted, then injected faults, then the operation, in JSON."""
+        name, method, oidc = route
+        query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except ValueError:
+            payload = None
+        with self.state.lock:
+            calls = self.state.sso.calls
+            if name == "token":
+                grant = payload.get("grantType") if isinstance(payload, dict) else None
+                calls["token"][GRANT_NAMES.get(grant, "other")] += 1
+            else:
+                calls[name] += 1
+            failure = self.state.failures.pop(0) if self.state.failures else None
+            oversize = self.state.oversize.pop(0) if self.state.oversize else None
+            delay = self.state.delay_ms
+        if delay:
+            time.sleep(delay / 1000)
+        if oversize:
+            return self.reply(200, '{"x": "' + "x" * oversize + '"}', "application/json")
+        try:
+            if failure:
+                raise StsError(failure[0], failure[1], failure[2], raw=True)
+            if not isinstance(payload, dict):
+                raise StsError(400, "InvalidRequestException", "The request body is not a JSON object")
+            with self.state.lock:
+                answer = getattr(self, method)(query, payload)
+            self.reply(200, "" if answer is None else json.dumps(answer), "application/json")
+        except StsError as e:
+            error = ({"error": OIDC_ERRORS.get(e.code, e.code), "error_description": e.message} if oidc
+                     else {"message": e.message})
+            self.reply(e.status, json.dumps(error), "application/json", {"x-amzn-ErrorType": e.code})
+
+    def register_client(self, query, p):
+        sso = self.state.sso
+        name, scopes = p.get("clientName"), p.get("scopes") or []
+        grants, redirects = p.get("grantTypes") or [], p.get("redirectUris") or []
+        if not isinstance(name, str) or not name:
+            raise StsError(400, "InvalidRequestException", "clientName is required")
+        if p.get("clientType") != "public":
+            raise StsError(400, "InvalidClientMetadataException", "Invalid client type")
+        if not isinstance(scopes, list) or not all(isinstance(x, str) and x for x in scopes):
+            raise StsError(400, "InvalidScopeException", "Invalid scopes")
+        if not isinstance(grants, list) or any(g not in GRANT_NAMES for g in grants):
+            raise StsError(400, "UnsupportedGrantTypeException", "Unsupported grant type")
+        if not isinstance(redirects, list) or not all(redirect_uri_valid(r) for r in redirects):
+            raise StsError(400, "InvalidRedirectUriException", "Invalid redirect URI")
+        if "authorization_code" in grants and not redirects:
+            raise StsError(400, "InvalidRedirectUriException", "redirectUris are required for authorization_code")
+        now = int(time.time())
+        client = {"id": secrets.token_urlsafe(16), "secret": "kuracs" + secrets.token_urlsafe(60), "name": name,
+                  "scopes": scopes, "grant_types": grants, "redirect_uris": redirects,
+                  "issuer": p.get("issuerUrl"), "expires": now + sso.client_ttl}
+        sso.clients[client["id"]] = client
+        return {"clientId": client["id"], "clientSecret": client["secret"], "clientIdIssuedAt": now,
+                "clientSecretExpiresAt": client["expires"]}
+
+    def start_device_authorization(self, query, p):
+        sso = self.state.sso
+        client = sso.client(p.get("clientId"), p.get("clientSecret"))
+        if not sso.allows(client, DEVICE_GRANT):
+            raise StsError(400, "UnauthorizedClientException", "The client is not registered for this grant")
+        if str(p.get("startUrl", "")).rstrip("/") != sso.start_url.rstrip("/"):
+            raise StsError(400, "InvalidRequestException", "Invalid start URL")
+        code = "".join(secrets.choice("BCDFGHJKLMNPQRSTVWXZ") for _ in range(8))
+        user_code = f"{code[:4]}-{code[4:]}"
+        device_code = secrets.token_urlsafe(48)
+        sso.devices[device_code] = {"client_id": client["id"], "user_code": user_code, "approved": False,
+                                    "denied": False, "used": False, "last_poll": None,
+                                    "expires": time.time() + sso.device_ttl}
+        page = f"http://127.0.0.1:{self.server.server_address[1]}/device"
+        return {"deviceCode": device_code, "userCode": user_code, "verificationUri": page,
+                "verificationUriComplete": f"{page}?user_code={user_code}", "expiresIn": sso.device_ttl,
+                "interval": sso.interval}
+
+    def create_token(self, query, p):
+        sso = self.state.sso
+        if "aws_iam" in query:
+            raise StsError(400, "InvalidRequestException", "CreateTokenWithIAM is not offered by this test server")
+        client = sso.client(p.get("clientId"), p.get("clientSecret"))
+        grant = p.get("grantType")
+        if grant not in GRANT_NAMES:
+            raise StsError(400, "UnsupportedGrantTypeException", "Unsupported grant type")
+        if not sso.allows(client, grant):
+            raise StsError(400, "UnauthorizedClientException", "The client is not registered for this grant")
+        now = time.time()
+        if grant == DEVICE_GRANT:
+            device = find_secret(sso.devices, p.get("deviceCode"))
+            if not device or device["client_id"] != client["id"] or device["used"]:
+                raise StsError(400, "InvalidGrantException", "Invalid device code")
+            if device["expires"] <= now:
+                raise StsError(400, "ExpiredTokenException", "The device code has expired")
+            if device["denied"]:
+                raise StsError(400, "AccessDeniedException", "The user denied the request")
+            last, device["last_poll"] = device["last_poll"], now
+            if last is not None and now - last < sso.interval - 0.05:  # a little slack for timer jitter
+                raise StsError(400, "SlowDownException", "Client is polling too fast")
+            if not device["approved"]:
+                raise StsError(400, "AuthorizationPendingException", "Authorization is pending")
+            device["used"] = True
+            return sso.issue_tokens(client, secrets.token_hex(8), grant)
+        if grant == "authorization_code":
+            entry = find_secret(sso.codes, p.get("code"))
+            if not entry or entry["client_id"] != client["id"] or entry["used"] or entry["expires"] <= now:
+                raise StsError(400, "InvalidGrantException", "Invalid authorization code")
+            entry["used"] = True  # one attempt per code, even a failed one
+            if p.get("redirectUri") != entry["redirect_uri"]:
+                raise StsError(400, "InvalidGrantException", "The redirect URI does not match the authorization request")
+            verifier = p.get("codeVerifier")
+            if not isinstance(verifier, str) or not hmac.compare_digest(pkce_challenge(verifier).encode(),
+                                                                        entry["challenge"].encode()):
+                raise StsError(400, "InvalidGrantException", "The code verifier does not match the code challenge")
+            return sso.issue_tokens(client, secrets.token_hex(8), grant)
+        entry = find_secret(sso.refresh_tokens, p.get("refreshToken"))
+        if (not entry or entry["client_id"] != client["id"] or entry["used"] or entry["revoked"]
+                or entry["login"] in sso.ended_logins):
+            raise StsError(400, "InvalidGrantException", "Invalid refresh token")
+        entry["used"] = True  # rotation: the old refresh token is spent
+        return sso.issue_tokens(client, entry["login"], grant)
+
+    def bearer_token(self):
+        return self.state.sso.bearer(self.headers.get("x-amz-sso_bearer_token"))
+
+    def get_role_credentials(self, query, p):
+        sso = self.state.sso
+        self.bearer_token()
+        account_id, role = query.get("account_id", ""), query.get("role_name", "")
+        if not account_id or not role:
+            raise StsError(400, "InvalidRequestException", "account_id and role_name are required")
+        account = sso.account(account_id)
+        if not account or role not in account["roles"]:
+            raise StsError(403, "ForbiddenException", "No access")
+        name = f"AWSReservedSSO_{role}_{hashlib.sha256(f'{account_id}/{role}'.encode()).hexdigest()[:16]}"
+        role_arn = f"arn:aws:iam::{account_id}:role/aws-reserved/sso.amazonaws.com/{name}"
+        arn = f"arn:aws:sts::{account_id}:assumed-role/{name}/{sso.user}"
+        key_id, session = self.state.issue("role", None, False, arn, sso.role_seconds, mfa_time=None,
+                                           account=account_id, real_account=account_id, role_arn=role_arn,
+                                           principals={role_arn, arn})
+        return {"roleCredentials": {"accessKeyId": key_id, "secretAccessKey": session["secret"],
+                                    "sessionToken": session["token"], "expiration": int(session["expires"] * 1000)}}
+
+    def list_accounts(self, query, p):
+        self.bearer_token()
+        sso = self.state.sso
+        page, token = page_of(sso.accounts, query, sso.page_size)
+        answer = {"accountList": [{"accountId": a["id"], "accountName": a["name"], "emailAddress": a["email"]}
+                                  for a in page]}
+        return dict(answer, nextToken=token) if token else answer
+
+    def list_account_roles(self, query, p):
+        self.bearer_token()
+        sso = self.state.sso
+        account_id = query.get("account_id", "")
+        if not account_id:
+            raise StsError(400, "InvalidRequestException", "account_id is required")
+        account = sso.account(account_id)
+        page, token = page_of(account["roles"] if account else [], query, sso.page_size)
+        answer = {"roleList": [{"roleName": r, "accountId": account_id} for r in page]}
+        return dict(answer, nextToken=token) if token else answer
+
+    def logout(self, query, p):
+        entry = self.bearer_token()
+        self.state.sso.ended_logins.add(entry["login"])
+        return None
+
+    def page(self, status, text):
+        self.reply(status, f"<html><head><title>kura test sign-in</title></head><body>{escape(text)}</body></html>",
+                   "text/html")
+
+    def authorize_page(self, q):
+        sso = self.state.sso
+        sso.calls["authorize"] += 1
+        client = sso.clients.get(q.get("client_id", ""))
+        if not client or client["expires"] <= time.time():
+            return self.page(400, "unknown or expired client")
+        redirect = q.get("redirect_uri", "")
+        if not redirect_allowed(client["redirect_uris"], redirect):
+            return self.page(400, "the redirect_uri is not registered for this client")
+
+        def back(**params):
+            if "state" in q:
+                params["state"] = q["state"]
+            self.send_response(302)
+            self.send_header("Location", redirect + ("&" if "?" in redirect else "?") + urllib.parse.urlencode(params))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        if q.get("response_type") != "code":
+            return back(error="unsupported_response_type")
+        if not sso.allows(client, "authorization_code"):
+            return back(error="unauthorized_client")
+        if not q.get("code_challenge") or q.get("code_challenge_method") != "S256":
+            return back(error="invalid_request", error_description="PKCE with S256 is required")
+        if not sso.approve():
+            return back(error="access_denied")
+        code = secrets.token_urlsafe(32)
+        sso.codes[code] = {"client_id": client["id"], "redirect_uri": redirect, "challenge": q["code_challenge"],
+                           "scopes": q.get("scopes", ""), "used": False, "expires": time.time() + AUTH_CODE_SECONDS}
+        return back(code=code)
+
+    def device_page(self, q):
+        sso = self.state.sso
+        sso.calls["device_verification"] += 1
+        user_code = q.get("user_code")
+        if not user_code:
+            return self.page(200, "enter the code shown on your device")
+        now = time.time()
+        device = next((d for d in sso.devices.values() if hmac.compare_digest(d["user_code"].encode(),
+                                                                              user_code.encode())
+                       and not d["used"] and d["expires"] > now), None)
+        if not device:
+            return self.page(404, "this code is unknown or has expired")
+        if sso.approve():
+            device["approved"] = True
+            return self.page(200, f"request approved: {device['user_code']}; you may close this window")
+        device["denied"] = True
+        return self.page(200, "request denied")
+
+    def sso_admin(self, action, query):
+        sso, now = self.state.sso, time.time()
+        if action == "expire-access-tokens":
+            for entry in sso.access.values():
+                entry["expires"] = min(entry["expires"], now - 1)
+        elif action == "revoke-refresh-tokens":
+            for entry in sso.refresh_tokens.values():
+                entry["revoked"] = True
+        elif action == "expire-device-codes":
+            for entry in sso.devices.values():
+                entry["expires"] = min(entry["expires"], now - 1)
+        elif action == "expire-clients":
+            for entry in sso.clients.values():
+                entry["expires"] = min(entry["expires"], now - 1)
+        elif action == "deny":
+            try:
+                sso.deny += int(query.get("count", "1"))
+            except ValueError:
+                return self.reply(400, json.dumps({"error": "count must be an integer"}), "application/json")
+        else:
+            return self.reply(404, json.dumps({"error": f"no admin action sso/{action}"}), "application/json")
+        return self.reply(200, "{}", "application/json")
 
     # --- signature -------------------------------------------------------------------------------
     def authenticate(self, body):
@@ -609,6 +1132,42 @@ class Handler(BaseHTTPRequestHandler):
                  f"{'<SourceIdentity>' + params['SourceIdentity'] + '</SourceIdentity>' if 'SourceIdentity' in params else ''}")
         return xml_credentials("AssumeRole", key_id, session, extra)
 
+    def assume_role_with_web_identity(self, caller, params):
+        token = find_secret(self.state.web_identity_tokens, params.get("WebIdentityToken"))
+        if token is None:
+            raise StsError(400, "InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see "
+                                                        "this error if you sent an Access Token)")
+        if token.get("expired"):
+            raise StsError(400, "ExpiredTokenException", "Token expired: current date/time must be before the "
+                                                         "expiration date/time")
+        role = self.state.roles.get(params.get("RoleArn"))
+        if not role or ("roles" in token and role["arn"] not in token["roles"]):
+            raise StsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        name = params.get("RoleSessionName", "")
+        if not re.fullmatch(r"[\w+=,.@-]{2,64}", name):
+            raise StsError(400, "ValidationError", f"1 validation error detected: Value '{name}' at "
+                                                   f"'roleSessionName' failed to satisfy constraint: Member must "
+                                                   f"satisfy regular expression pattern: [\\w+=,.@-]*")
+        try:
+            value = int(params.get("DurationSeconds", 3600))
+        except ValueError:
+            value = 0
+        if value > role.get("max_duration", 3600) or value < 900:
+            raise StsError(400, "ValidationError",
+                           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        real_account = arn_account(role["arn"])
+        account = self.state.account if role["_legacy_arn"] else real_account
+        arn = f"arn:aws:sts::{account}:assumed-role/{role_name(role['arn'])}/{name}"
+        key_id, session = self.state.issue(
+            "role", None, False, arn, value, mfa_time=None, account=account, real_account=real_account,
+            role_arn=role["arn"], web_identity=token.get("sub"),
+            principals={role["arn"], f"arn:aws:sts::{real_account}:assumed-role/{role_name(role['arn'])}/{name}"})
+        extra = (f"<SubjectFromWebIdentityToken>{escape(str(token.get('sub', '')))}</SubjectFromWebIdentityToken>"
+                 f"<AssumedRoleUser><AssumedRoleId>{role['_id']}:{name}</AssumedRoleId><Arn>{arn}</Arn>"
+                 f"</AssumedRoleUser><Provider>{escape(str(token.get('provider', 'idp.example.com')))}</Provider>"
+                 f"<Audience>{escape(str(token.get('aud', 'sts.amazonaws.com')))}</Audience>")
+        return xml_credentials("AssumeRoleWithWebIdentity", key_id, session, extra)
+
     def get_federation_token(self, caller, params):
         if caller["kind"] != "user":
             raise StsError(403, "AccessDenied", "Cannot call GetFederationToken with session credentials")
@@ -700,6 +1259,18 @@ class Handler(BaseHTTPRequestHandler):
                                                    "failed to satisfy constraint: Member must not be null")
         role["trust_policy"] = parse_policy(params["PolicyDocument"])
         return iam_response("UpdateAssumeRolePolicy", None)
+
+
+# Routes of IAM Identity Center: path -> (count name, handler method, whether OIDC's error shape).
+SSO_POST_API = {"/client/register": ("register", "register_client", True),
+                "/device_authorization": ("device_authorization", "start_device_authorization", True),
+                "/token": ("token", "create_token", True),
+                "/logout": ("logout", "logout", False)}
+SSO_GET_API = {"/federation/credentials": ("get_role_credentials", "get_role_credentials", False),
+               "/assignment/accounts": ("list_accounts", "list_accounts", False),
+               "/assignment/roles": ("list_account_roles", "list_account_roles", False)}
+SSO_PAGES = {"/authorize": "authorize_page", "/device": "device_page"}
+UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity"}
 
 
 class Server(ThreadingHTTPServer):

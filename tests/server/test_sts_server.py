@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Self-test of tests/server/sts_server.py with boto3 clients (botocore's own signer) against a server on a free
 loopback port: trust policies across accounts with MFA, role chaining, one use per code, IAM GetRole/ListRoles/
-UpdateAssumeRolePolicy with their errors and deny list, admin routes, and the latency option.
+UpdateAssumeRolePolicy with their errors and deny list, admin routes, and the latency option; IAM Identity Center
+(OIDC device-code, authorization-code + PKCE and refresh grants, the portal, with botocore's sso-oidc and sso
+clients and the AWS CLI v1) and AssumeRoleWithWebIdentity.
 
     python3 tests/server/test_sts_server.py        (exit status 0 when every check passes)
 """
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import shutil
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -68,7 +72,17 @@ CONFIG = {
             allow([f"arn:aws:iam::{B}:role/readonly", f"arn:aws:iam::{A}:role/plain"], {"BoolIfExists": {
                 "aws:MultiFactorAuthPresent": "true"}}))},
     ] + [{"arn": f"arn:aws:iam::{B}:role/team/sub/r{i}", "trust_policy": policy(allow(A))} for i in range(5)],
+    "web_identity_tokens": {"wi-token-plain": {"sub": "system:serviceaccount:ci:deployer", "aud": "sts.amazonaws.com",
+                                               "provider": "idp.example.com", "roles": [f"arn:aws:iam::{A}:role/plain"]},
+                            "wi-token-any": {"sub": "any-sub"},
+                            "wi-token-expired": {"sub": "old", "expired": True}},
+    "sso": {"start_url": "https://kura-test.awsapps.com/start", "user": "dana@example.com", "page_size": 2,
+            "accounts": [{"id": A, "name": "dev", "roles": ["Admin", "ReadOnly", "Billing"]},
+                         {"id": B, "name": "prod", "email": "prod@example.com", "roles": ["ReadOnly"]},
+                         {"id": C, "name": "audit", "roles": ["Auditor"]}]},
 }
+START_URL = "https://kura-test.awsapps.com/start"
+DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 
 results = []
 
@@ -347,6 +361,388 @@ def run(url, log, work, procs):
     ident = client("sts", keys(BOB), endpoint=url2).get_caller_identity()
     check("--delay-ms delays calls; the default account applies",
           time.monotonic() - t0 >= 0.3 and ident["Arn"] == "arn:aws:iam::123456789012:user/bob", ident)
+
+    run_web_identity(url, client, admin)
+    run_sso(url, work, cfg, client, admin)
+
+
+def oidc_error(call, **kwargs):
+    """(Code, the OIDC "error" field, HTTP status) of a failing sso-oidc call; (None, None, 200) when it works."""
+    try:
+        call(**kwargs)
+    except ClientError as e:
+        return e.response["Error"].get("Code"), e.response.get("error"), e.response["ResponseMetadata"]["HTTPStatusCode"]
+    return None, None, 200
+
+
+def browse(url):
+    """The test browser: one GET, redirects not followed; (status, Location, body)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", parts.path + ("?" + parts.query if parts.query else ""))
+    response = connection.getresponse()
+    answer = response.status, response.getheader("Location"), response.read().decode()
+    connection.close()
+    return answer
+
+
+def run_web_identity(url, client, admin):
+    plain, deploy = f"arn:aws:iam::{A}:role/plain", f"arn:aws:iam::{B}:role/deploy"
+    sts = client("sts", {})  # no credentials at all: botocore sends this operation unsigned
+    out = sts.assume_role_with_web_identity(RoleArn=plain, RoleSessionName="ci-run", WebIdentityToken="wi-token-plain",
+                                            DurationSeconds=900)
+    check("AssumeRoleWithWebIdentity, unsigned, with a configured token",
+          out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{A}:assumed-role/plain/ci-run"
+          and out["SubjectFromWebIdentityToken"] == "system:serviceaccount:ci:deployer"
+          and out["Provider"] == "idp.example.com" and out["Audience"] == "sts.amazonaws.com"
+          and 800 < (out["Credentials"]["Expiration"].timestamp() - time.time()) <= 900, out)
+    ident = client("sts", out["Credentials"]).get_caller_identity()
+    check("its credentials sign calls here", ident["Arn"] == f"arn:aws:sts::{A}:assumed-role/plain/ci-run", ident)
+    chained = client("sts", out["Credentials"]).assume_role(RoleArn=f"arn:aws:iam::{B}:role/team/sub/r1",
+                                                            RoleSessionName="next")
+    check("and chain into a role trusting the account", chained["AssumedRoleUser"]["Arn"].endswith("r1/next"))
+    out = sts.assume_role_with_web_identity(RoleArn=deploy, RoleSessionName="any", WebIdentityToken="wi-token-any")
+    check("a token without \"roles\" may assume any role configured here",
+          out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{B}:assumed-role/deploy/any", out["AssumedRoleUser"])
+    for token, role, want, status in (("wi-token-wrong", plain, "InvalidIdentityToken", 400),
+                                      ("wi-token-plain ", plain, "InvalidIdentityToken", 400),
+                                      ("wi-token-expired", plain, "ExpiredTokenException", 400),
+                                      ("wi-token-plain", deploy, "AccessDenied", 403),
+                                      ("wi-token-any", f"arn:aws:iam::{A}:role/nope", "AccessDenied", 403)):
+        code, message, got = error_of(sts.assume_role_with_web_identity, RoleArn=role, RoleSessionName="xx",
+                                      WebIdentityToken=token)
+        check(f"web identity {token!r} on {role.split('/')[-1]}: {want} {status}", code == want and got == status,
+              (code, message, got))
+    code, _, _ = error_of(sts.assume_role_with_web_identity, RoleArn=plain, RoleSessionName="x y",
+                          WebIdentityToken="wi-token-plain")
+    check("web identity: a RoleSessionName outside [\\w+=,.@-] is a ValidationError", code == "ValidationError", code)
+    code, _, _ = error_of(sts.assume_role_with_web_identity, RoleArn=plain, RoleSessionName="xx",
+                          WebIdentityToken="wi-token-plain", DurationSeconds=7200)
+    check("web identity: DurationSeconds above the role's maximum is a ValidationError", code == "ValidationError", code)
+    _, stats = admin("GET", "/__admin/stats")
+    check("stats count AssumeRoleWithWebIdentity", stats.get("AssumeRoleWithWebIdentity") == 9, stats)
+
+
+def run_sso(url, work, cfg, client, admin):
+    oidc, portal = client("sso-oidc", {}), client("sso", {})
+    admin("POST", "/__admin/reset-stats")
+    _, snap = admin("GET", "/__admin/sso")
+    check("reset-stats zeroes the SSO counts", snap["calls"]["register"] == 0 and snap["tokens"] == [], snap)
+
+    # --- RegisterClient ---------------------------------------------------------------------------
+    t0 = int(time.time())
+    device_client = oidc.register_client(clientName="kura-test", clientType="public", scopes=["sso:account:access"])
+    dc = {"clientId": device_client["clientId"], "clientSecret": device_client["clientSecret"]}
+    check("RegisterClient answers an id, a secret and 90 days of validity",
+          dc["clientId"] and len(dc["clientSecret"]) > 40 and abs(device_client["clientIdIssuedAt"] - t0) <= 2
+          and device_client["clientSecretExpiresAt"] - device_client["clientIdIssuedAt"] == 90 * 86400,
+          device_client)
+    for kwargs, want in (({"clientType": "confidential"}, "InvalidClientMetadataException"),
+                         ({"clientType": "public", "grantTypes": ["password"]}, "UnsupportedGrantTypeException"),
+                         ({"clientType": "public", "grantTypes": ["authorization_code"]},
+                          "InvalidRedirectUriException"),
+                         ({"clientType": "public", "grantTypes": ["authorization_code"],
+                           "redirectUris": ["http://example.com/cb"]}, "InvalidRedirectUriException")):
+        code, error, status = oidc_error(oidc.register_client, clientName="bad", **kwargs)
+        check(f"RegisterClient {kwargs}: {want} 400", code == want and status == 400, (code, error, status))
+
+    # --- device authorization -------------------------------------------------------------------
+    code, error, status = oidc_error(oidc.start_device_authorization, clientId=dc["clientId"], clientSecret="wrong",
+                                     startUrl=START_URL)
+    check("StartDeviceAuthorization with a wrong secret: InvalidClientException 401 invalid_client",
+          (code, error, status) == ("InvalidClientException", "invalid_client", 401), (code, error, status))
+    code, error, status = oidc_error(oidc.start_device_authorization, startUrl="https://other.awsapps.com/start", **dc)
+    check("StartDeviceAuthorization for another start URL: InvalidRequestException",
+          (code, error, status) == ("InvalidRequestException", "invalid_request", 400), (code, error, status))
+    device = oidc.start_device_authorization(startUrl=START_URL + "/", **dc)
+    check("StartDeviceAuthorization answers the device flow's fields",
+          device["verificationUri"] == url + "/device"
+          and device["verificationUriComplete"] == f"{url}/device?user_code={device['userCode']}"
+          and len(device["userCode"]) == 9 and device["expiresIn"] == 600 and device["interval"] == 1, device)
+    poll = dict(dc, grantType=DEVICE, deviceCode=device["deviceCode"])
+    code, error, status = oidc_error(oidc.create_token, **poll)
+    check("CreateToken before approval: AuthorizationPendingException authorization_pending 400",
+          (code, error, status) == ("AuthorizationPendingException", "authorization_pending", 400), (code, error))
+    code, error, status = oidc_error(oidc.create_token, **poll)
+    check("polling sooner than interval: SlowDownException slow_down",
+          (code, error, status) == ("SlowDownException", "slow_down", 400), (code, error))
+    status, _, body = browse(device["verificationUriComplete"])
+    check("the verification page approves the device", status == 200 and "approved" in body, (status, body))
+    time.sleep(1.05)
+    token = oidc.create_token(**poll)
+    check("CreateToken after approval: an access token, a refresh token (scopes registered), Bearer, 1 hour",
+          token["accessToken"] and token.get("refreshToken") and token["tokenType"] == "Bearer"
+          and token["expiresIn"] == 3600, token)
+    time.sleep(1.05)
+    code, error, _ = oidc_error(oidc.create_token, **poll)
+    check("a device code works once: InvalidGrantException invalid_grant", (code, error) == (
+        "InvalidGrantException", "invalid_grant"), (code, error))
+    code, _, _ = oidc_error(oidc.create_token, **dict(poll, deviceCode="unknown"))
+    check("an unknown device code: InvalidGrantException", code == "InvalidGrantException", code)
+    expiring = oidc.start_device_authorization(startUrl=START_URL, **dc)
+    admin("POST", "/__admin/sso/expire-device-codes")
+    code, error, _ = oidc_error(oidc.create_token, **dict(poll, deviceCode=expiring["deviceCode"]))
+    check("an expired device code: ExpiredTokenException expired_token",
+          (code, error) == ("ExpiredTokenException", "expired_token"), (code, error))
+    check("an expired device code's page is a 404", browse(expiring["verificationUriComplete"])[0] == 404)
+    denied = oidc.start_device_authorization(startUrl=START_URL, **dc)
+    admin("POST", "/__admin/sso/deny")
+    status, _, body = browse(denied["verificationUriComplete"])
+    code, error, _ = oidc_error(oidc.create_token, **dict(poll, deviceCode=denied["deviceCode"]))
+    check("a denied device: AccessDeniedException access_denied",
+          "denied" in body and (code, error) == ("AccessDeniedException", "access_denied"), (code, error, body))
+    code, _, _ = oidc_error(oidc.create_token, **dict(poll, grantType="password"))
+    check("an unknown grant type: UnsupportedGrantTypeException", code == "UnsupportedGrantTypeException", code)
+
+    # --- authorization code with PKCE -------------------------------------------------------------
+    pkce_client = oidc.register_client(clientName="kura-pkce", clientType="public", scopes=["sso:account:access"],
+                                       grantTypes=["authorization_code", "refresh_token"],
+                                       redirectUris=["http://127.0.0.1/oauth/callback"], issuerUrl=START_URL)
+    pc = {"clientId": pkce_client["clientId"], "clientSecret": pkce_client["clientSecret"]}
+    redirect = "http://127.0.0.1:54321/oauth/callback"
+
+    def authorize(verifier, state="st-1", method="S256", redirect_uri=redirect, client_id=pc["clientId"]):
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+        query = urllib.parse.urlencode({"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+                                        "state": state, "code_challenge_method": method, "code_challenge": challenge,
+                                        "scopes": "sso:account:access"})
+        return browse(f"{url}/authorize?{query}")
+
+    def redirected(location):
+        base, _, query = location.partition("?")
+        return base, dict(urllib.parse.parse_qsl(query))
+
+    verifier = base64.urlsafe_b64encode(os.urandom(40)).decode().rstrip("=")
+    status, location, _ = authorize(verifier)
+    base, params = redirected(location or "")
+    check("/authorize approves and redirects to the loopback redirect_uri (any port) with code and state",
+          status == 302 and base == redirect and params.get("state") == "st-1" and params.get("code"),
+          (status, location))
+    grant = dict(pc, grantType="authorization_code", redirectUri=redirect)
+    code, error, _ = oidc_error(oidc.create_token, code=params["code"], codeVerifier="x" * 43, **grant)
+    check("PKCE: a verifier that does not match the challenge: InvalidGrantException invalid_grant",
+          (code, error) == ("InvalidGrantException", "invalid_grant"), (code, error))
+    code, _, _ = oidc_error(oidc.create_token, code=params["code"], codeVerifier=verifier, **grant)
+    check("PKCE: a code is spent by a failed attempt", code == "InvalidGrantException", code)
+    _, location, _ = authorize(verifier)
+    code, _, _ = oidc_error(oidc.create_token, code=redirected(location)[1]["code"], codeVerifier=verifier,
+                            **dict(grant, redirectUri="http://127.0.0.1:1/oauth/callback"))
+    check("PKCE: a redirectUri other than /authorize's: InvalidGrantException", code == "InvalidGrantException", code)
+    _, location, _ = authorize(verifier)
+    pkce_token = oidc.create_token(code=redirected(location)[1]["code"], codeVerifier=verifier, **grant)
+    check("PKCE: the right verifier gets tokens", pkce_token["accessToken"] and pkce_token.get("refreshToken"),
+          pkce_token)
+    status, location, _ = authorize(verifier, method="plain")
+    check("/authorize with code_challenge_method=plain redirects error=invalid_request with the state",
+          status == 302 and redirected(location)[1].get("error") == "invalid_request"
+          and redirected(location)[1].get("state") == "st-1", location)
+    for redirect_uri, why in (("http://127.0.0.1:54321/other", "another path"),
+                              ("http://evil.example:54321/oauth/callback", "another host")):
+        status, location, _ = authorize(verifier, redirect_uri=redirect_uri)
+        check(f"/authorize with an unregistered redirect_uri ({why}): a 400 page, no redirect",
+              status == 400 and location is None, (status, location))
+    check("/authorize for an unknown client: a 400 page", authorize(verifier, client_id="nope")[0] == 400)
+    admin("POST", "/__admin/sso/deny")
+    _, location, _ = authorize(verifier)
+    check("/authorize refused: error=access_denied", redirected(location or "")[1].get("error") == "access_denied",
+          location)
+    code, _, _ = oidc_error(oidc.start_device_authorization, startUrl=START_URL, **pc)
+    check("a client registered for authorization_code only may not start a device flow",
+          code == "UnauthorizedClientException", code)
+    code, _, _ = oidc_error(oidc.create_token, code="whatever", codeVerifier=verifier,
+                            **dict(grant, clientId=dc["clientId"], clientSecret=dc["clientSecret"]))
+    check("a client registered without grantTypes may not use authorization_code",
+          code == "UnauthorizedClientException", code)
+
+    # --- refresh tokens ---------------------------------------------------------------------------
+    refresh = dict(pc, grantType="refresh_token")
+    renewed = oidc.create_token(refreshToken=pkce_token["refreshToken"], **refresh)
+    check("refresh: a new access token and a new refresh token",
+          renewed["accessToken"] not in (pkce_token["accessToken"], token["accessToken"])
+          and renewed["refreshToken"] != pkce_token["refreshToken"] and renewed["expiresIn"] == 3600, renewed)
+    code, error, _ = oidc_error(oidc.create_token, refreshToken=pkce_token["refreshToken"], **refresh)
+    check("refresh: the old refresh token is refused (rotation)",
+          (code, error) == ("InvalidGrantException", "invalid_grant"), (code, error))
+    check("refresh: the old access token still works until it expires",
+          portal.list_accounts(accessToken=pkce_token["accessToken"])["accountList"])
+    code, _, _ = oidc_error(oidc.create_token, refreshToken=renewed["refreshToken"],
+                            **dict(refresh, clientId=dc["clientId"], clientSecret=dc["clientSecret"]))
+    check("refresh: another client's refresh token is refused", code == "InvalidGrantException", code)
+    bare = oidc.register_client(clientName="no-scopes", clientType="public")
+    bare_device = oidc.start_device_authorization(clientId=bare["clientId"], clientSecret=bare["clientSecret"],
+                                                  startUrl=START_URL)
+    browse(bare_device["verificationUriComplete"])
+    bare_token = oidc.create_token(clientId=bare["clientId"], clientSecret=bare["clientSecret"], grantType=DEVICE,
+                                   deviceCode=bare_device["deviceCode"])
+    check("a client registered without scopes gets no refresh token", "refreshToken" not in bare_token, bare_token)
+
+    # --- the portal -------------------------------------------------------------------------------
+    access = renewed["accessToken"]
+    creds = portal.get_role_credentials(accessToken=access, accountId=A, roleName="Admin")["roleCredentials"]
+    left = creds["expiration"] / 1000 - time.time()
+    check("GetRoleCredentials: credentials with expiration in epoch milliseconds, 1 hour",
+          creds["accessKeyId"].startswith("ASIA") and creds["sessionToken"] and 3500 < left <= 3600, creds)
+    sso_creds = {"aws_access_key_id": creds["accessKeyId"], "aws_secret_access_key": creds["secretAccessKey"],
+                 "aws_session_token": creds["sessionToken"]}
+    role_hash = hashlib.sha256(f"{A}/Admin".encode()).hexdigest()[:16]
+    ident = client("sts", sso_creds).get_caller_identity()
+    check("the SSO role credentials sign STS calls here: the AWSReservedSSO assumed-role ARN",
+          ident["Arn"] == f"arn:aws:sts::{A}:assumed-role/AWSReservedSSO_Admin_{role_hash}/dana@example.com"
+          and ident["Account"] == A, ident)
+    chained = client("sts", sso_creds).assume_role(RoleArn=f"arn:aws:iam::{B}:role/team/sub/r2", RoleSessionName="up")
+    check("an SSO role session chains into a role trusting its account",
+          chained["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{B}:assumed-role/r2/up", chained["AssumedRoleUser"])
+    for account, role in ((B, "Admin"), ("999999999999", "Admin"), (A, "Auditor")):
+        code, message, status = error_of(portal.get_role_credentials, accessToken=access, accountId=account,
+                                         roleName=role)
+        check(f"GetRoleCredentials {account}/{role} not assigned: ForbiddenException 403 No access",
+              (code, message, status) == ("ForbiddenException", "No access", 403), (code, message, status))
+    code, message, status = error_of(portal.get_role_credentials, accessToken="aoa-unknown", accountId=A,
+                                     roleName="Admin")
+    check("GetRoleCredentials with an unknown token: UnauthorizedException 401",
+          (code, status) == ("UnauthorizedException", 401) and message == "Session token not found or invalid",
+          (code, message, status))
+
+    first = portal.list_accounts(accessToken=access)
+    check("ListAccounts pages by the configured page size with nextToken",
+          [a["accountId"] for a in first["accountList"]] == [A, B] and first.get("nextToken")
+          and first["accountList"][1] == {"accountId": B, "accountName": "prod", "emailAddress": "prod@example.com"},
+          first)
+    second = portal.list_accounts(accessToken=access, nextToken=first["nextToken"])
+    check("ListAccounts: the last page has no nextToken",
+          [a["accountId"] for a in second["accountList"]] == [C] and "nextToken" not in second, second)
+    paged = [a["accountName"] for p in portal.get_paginator("list_accounts").paginate(
+        accessToken=access, PaginationConfig={"PageSize": 1}) for a in p["accountList"]]
+    check("boto3's ListAccounts paginator (max_result=1) sees every account once, in order",
+          paged == ["dev", "prod", "audit"], paged)
+    roles = [(r["roleName"], r["accountId"]) for p in portal.get_paginator("list_account_roles").paginate(
+        accessToken=access, accountId=A) for r in p["roleList"]]
+    check("ListAccountRoles pages through an account's roles",
+          roles == [("Admin", A), ("ReadOnly", A), ("Billing", A)], roles)
+    check("ListAccountRoles of an account not assigned: empty",
+          portal.list_account_roles(accessToken=access, accountId="999999999999")["roleList"] == [])
+    code, _, status = error_of(portal.list_accounts, accessToken=access, nextToken="garbage")
+    check("ListAccounts with a bad nextToken: InvalidRequestException 400",
+          (code, status) == ("InvalidRequestException", 400), (code, status))
+
+    # --- the AWS CLI v1 against the portal ---------------------------------------------------------
+    env = dict(os.environ, AWS_CONFIG_FILE=os.path.join(work, "nope-config"),
+               AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "nope-credentials"), AWS_DEFAULT_REGION="us-east-1")
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(name, None)
+    cli = subprocess.run(["aws", "sso", "get-role-credentials", "--access-token", access, "--role-name", "ReadOnly",
+                          "--account-id", B, "--endpoint-url", url], capture_output=True, text=True, env=env,
+                         timeout=60)
+    try:
+        cli_creds = json.loads(cli.stdout)["roleCredentials"]
+    except (ValueError, KeyError):
+        cli_creds = {}
+    check("the AWS CLI v1 runs aws sso get-role-credentials against the server",
+          cli.returncode == 0 and cli_creds.get("accessKeyId", "").startswith("ASIA"), (cli.returncode, cli.stderr))
+    live_refresh = run_cli_sso_profile(url, work, env, pc, renewed, admin)
+
+    # --- expiry, revocation, logout, faults, admin ---------------------------------------------------
+    admin("POST", "/__admin/sso/expire-access-tokens")
+    code, _, status = error_of(portal.list_accounts, accessToken=access)
+    check("after expire-access-tokens: UnauthorizedException 401", (code, status) == ("UnauthorizedException", 401),
+          (code, status))
+    _, snap = admin("GET", "/__admin/sso")
+    check("GET /__admin/sso lists no live tokens after expire-access-tokens", snap["tokens"] == [], snap["tokens"])
+    current = oidc.create_token(refreshToken=live_refresh, **refresh)
+    check("a refresh after expiry gets an access token that works",
+          portal.list_accounts(accessToken=current["accessToken"])["accountList"])
+    admin("POST", "/__admin/sso/revoke-refresh-tokens")
+    code, _, _ = oidc_error(oidc.create_token, refreshToken=current["refreshToken"], **refresh)
+    check("after revoke-refresh-tokens: refresh is InvalidGrantException", code == "InvalidGrantException", code)
+    _, location, _ = authorize(verifier)
+    session = oidc.create_token(code=redirected(location)[1]["code"], codeVerifier=verifier, **grant)
+    portal.logout(accessToken=session["accessToken"])
+    code, _, _ = error_of(portal.list_accounts, accessToken=session["accessToken"])
+    check("Logout: the access token is refused afterwards", code == "UnauthorizedException", code)
+    code, _, _ = oidc_error(oidc.create_token, refreshToken=session["refreshToken"], **refresh)
+    check("Logout: so is its refresh token", code == "InvalidGrantException", code)
+    check("Logout: another sign-in's token still works",
+          portal.list_accounts(accessToken=current["accessToken"])["accountList"])
+    admin("POST", "/__admin/fail?status=429&code=TooManyRequestsException&count=1")
+    portal_once = boto3.client("sso", endpoint_url=url, region_name="us-east-1",
+                               config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    code, message, status = error_of(portal_once.get_role_credentials, accessToken=current["accessToken"], accountId=A,
+                                     roleName="Admin")
+    check("/__admin/fail applies to portal calls, in their JSON error shape",
+          (code, message, status) == ("TooManyRequestsException", "injected failure", 429), (code, message, status))
+    admin("POST", "/__admin/sso/expire-clients")
+    code, error, status = oidc_error(oidc.start_device_authorization, startUrl=START_URL, **dc)
+    check("after expire-clients: InvalidClientException 401", (code, error, status) == (
+        "InvalidClientException", "invalid_client", 401), (code, error, status))
+    _, snap = admin("GET", "/__admin/sso")
+    calls = snap["calls"]
+    check("GET /__admin/sso counts every call by kind and grant",
+          calls["register"] == 7 and calls["device_authorization"] == 8
+          and calls["token"] == {"device_code": 8, "authorization_code": 6, "refresh_token": 7, "other": 1}
+          and calls["token_issued"] == {"device_code": 2, "authorization_code": 2, "refresh_token": 3}
+          and calls["authorize"] == 9 and calls["device_verification"] == 4 and calls["logout"] == 1
+          and calls["get_role_credentials"] == 9 and calls["list_accounts"] == 11 and calls["list_account_roles"] == 3,
+          calls)
+    pkce_entry = next((c for c in snap["clients"] if c["client_id"] == pc["clientId"]), {})
+    check("GET /__admin/sso shows each client's registration (issuerUrl recorded)",
+          pkce_entry.get("issuer_url") == START_URL and pkce_entry.get("grant_types") == ["authorization_code",
+                                                                                         "refresh_token"]
+          and [t["access_token"] for t in snap["tokens"]] == [current["accessToken"]], snap)
+
+
+def run_cli_sso_profile(url, work, env, pc, token, admin):
+    """The AWS CLI v1 (botocore's SSO credential and token providers) on an sso-session profile whose token cache
+    points at this server: it reads the cached token, and refreshes an expired one with CreateToken. Returns the
+    refresh token that is live afterwards."""
+    home = os.path.join(work, "home")
+    cache_dir = os.path.join(home, ".aws", "sso", "cache")
+    os.makedirs(cache_dir)
+    config = os.path.join(home, ".aws", "config")
+    with open(config, "w") as f:
+        f.write(f"[profile sso-dev]\nsso_session = kura\nsso_account_id = {A}\nsso_role_name = ReadOnly\n"
+                f"region = us-east-1\n\n[sso-session kura]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
+                f"sso_registration_scopes = sso:account:access\n")
+    cache = os.path.join(cache_dir, hashlib.sha1(b"kura").hexdigest() + ".json")
+
+    def write_cache(access, refresh, expires_in):
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + expires_in))
+        with open(cache, "w") as f:
+            json.dump({"startUrl": START_URL, "region": "us-east-1", "accessToken": access, "expiresAt": stamp,
+                       "clientId": pc["clientId"], "clientSecret": pc["clientSecret"],
+                       "registrationExpiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400)),
+                       "refreshToken": refresh}, f)
+
+    env = dict(env, HOME=home, AWS_CONFIG_FILE=config, AWS_ENDPOINT_URL_SSO=url, AWS_ENDPOINT_URL_SSO_OIDC=url)
+    role_hash = hashlib.sha256(f"{A}/ReadOnly".encode()).hexdigest()[:16]
+    want = f"arn:aws:sts::{A}:assumed-role/AWSReservedSSO_ReadOnly_{role_hash}/dana@example.com"
+
+    def caller():
+        run = subprocess.run(["aws", "sts", "get-caller-identity", "--profile", "sso-dev", "--endpoint-url", url,
+                              "--output", "json"], capture_output=True, text=True, env=env, timeout=60)
+        try:
+            return json.loads(run.stdout).get("Arn"), run.stderr
+        except ValueError:
+            return None, run.stderr
+
+    write_cache(token["accessToken"], token["refreshToken"], 3600)
+    _, before = admin("GET", "/__admin/sso")
+    arn, stderr = caller()
+    _, after = admin("GET", "/__admin/sso")
+    check("the AWS CLI v1 uses a cached SSO token: portal credentials, then a signed STS call here",
+          arn == want and after["calls"]["get_role_credentials"] == before["calls"]["get_role_credentials"] + 1
+          and after["calls"]["token"] == before["calls"]["token"], (arn, stderr))
+    shutil.rmtree(os.path.join(home, ".aws", "cli"), ignore_errors=True)  # its role-credential cache
+    write_cache(token["accessToken"], token["refreshToken"], -60)
+    arn, stderr = caller()
+    with open(cache) as f:
+        cached = json.load(f)
+    _, after = admin("GET", "/__admin/sso")
+    check("the AWS CLI v1 refreshes an expired cached token with CreateToken (refresh_token) and caches the new one",
+          arn == want and after["calls"]["token_issued"]["refresh_token"]
+          == before["calls"]["token_issued"]["refresh_token"] + 1
+          and cached["accessToken"] != token["accessToken"] and cached["refreshToken"] != token["refreshToken"]
+          and cached["accessToken"] in [t["access_token"] for t in after["tokens"]], (arn, stderr, cached))
+    return cached.get("refreshToken", token["refreshToken"])
 
 
 if __name__ == "__main__":
