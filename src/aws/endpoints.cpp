@@ -60,4 +60,49 @@ StsEndpoint resolve_sts_endpoint(const std::string& region, const Profile& profi
   return endpoint;
 }
 
+namespace {
+
+std::optional<std::string> block_endpoint_url(const IniSection& section, const std::string& service) {
+  auto block = section.nested.find(service);
+  if (block == section.nested.end()) return std::nullopt;
+  auto url = block->second.find("endpoint_url");
+  if (url == block->second.end() || url->second.empty()) return std::nullopt;
+  return url->second;
+}
+
+std::optional<std::string> raw_value(const Profile& profile, const std::string& key) {
+  auto it = profile.raw.find(key);
+  if (it == profile.raw.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> configured_endpoint_url(const std::string& env_suffix,
+                                                           const std::string& services_key,
+                                                           const Profile& profile, const ConfigFiles* files,
+                                                           const Environment& env) {
+  bool ignore_configured = profile.ignore_configured_endpoint_urls;
+  if (auto flag = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+    ignore_configured = to_lower(*flag) == "true";
+  if (ignore_configured) return std::optional<std::string>();
+  std::optional<std::string> configured = env.get("AWS_ENDPOINT_URL_" + env_suffix);
+  if (!configured) configured = env.get("AWS_ENDPOINT_URL");
+  if (!configured && files) {
+    if (auto services = raw_value(profile, "services")) {
+      auto section = files->read_services_section(*services);
+      if (!section) return section.error();
+      if (!*section) {
+        return make_error("profile '" + profile.name + "': services section '" + *services + "' not found");
+      }
+      configured = block_endpoint_url(**section, services_key);
+    }
+  }
+  if (!configured) configured = raw_value(profile, "endpoint_url");
+  if (configured) {
+    while (configured->size() > 1 && configured->back() == '/') configured->pop_back();
+  }
+  return configured;
+}
+
 }  // namespace kura

@@ -25,4 +25,14 @@ std::string partition_of_region(const std::string& region);
 // partition's regional endpoint (or the legacy global one when sts_regional_endpoints = legacy).
 StsEndpoint resolve_sts_endpoint(const std::string& region, const Profile& profile, const Environment& env);
 
+// A service's configured endpoint, as the AWS CLI looks for one: AWS_ENDPOINT_URL_<ENV_SUFFIX>, then
+// AWS_ENDPOINT_URL, then the profile's services section (`<services_key> =` block's endpoint_url), then the
+// profile's endpoint_url; nothing with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true or the profile's
+// ignore_configured_endpoint_urls. Trailing slashes dropped. An error when the named services section is
+// missing or does not parse.
+Result<std::optional<std::string>> configured_endpoint_url(const std::string& env_suffix,
+                                                           const std::string& services_key,
+                                                           const Profile& profile, const ConfigFiles* files,
+                                                           const Environment& env);
+
 }  // namespace kura

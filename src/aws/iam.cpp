@@ -64,20 +64,6 @@ Result<void> check_role_name(const std::string& role_name) {
                     "a role name is 1 to 64 letters, digits and +=,.@_- (the last part of the role's ARN)");
 }
 
-std::optional<std::string> block_endpoint_url(const IniSection& section, const std::string& service) {
-  auto block = section.nested.find(service);
-  if (block == section.nested.end()) return std::nullopt;
-  auto url = block->second.find("endpoint_url");
-  if (url == block->second.end() || url->second.empty()) return std::nullopt;
-  return url->second;
-}
-
-std::optional<std::string> raw_value(const Profile& profile, const std::string& key) {
-  auto it = profile.raw.find(key);
-  if (it == profile.raw.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
 // A text field of an answer: present, bounded and visible ASCII (it may reach a terminal).
 Result<std::string> text_field(pugi::xml_node node, const char* name, const std::string& what) {
   std::string_view value = node.child_value(name);
@@ -173,31 +159,10 @@ IamEndpoint default_iam_endpoint(const std::string& partition) {
 Result<IamEndpoint> resolve_iam_endpoint(const std::string& region, const Profile& profile,
                                          const ConfigFiles* files, const Environment& env) {
   IamEndpoint endpoint = default_iam_endpoint(partition_of_region(region));
-
-  // The same switches and order as resolve_sts_endpoint.
-  bool ignore_configured = profile.ignore_configured_endpoint_urls;
-  if (auto flag = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
-    ignore_configured = to_lower(*flag) == "true";
-  if (ignore_configured) return endpoint;
-
-  std::optional<std::string> configured = env.get("AWS_ENDPOINT_URL_IAM");
-  if (!configured) configured = env.get("AWS_ENDPOINT_URL");
-  if (!configured && files) {
-    if (auto services = raw_value(profile, "services")) {
-      auto section = files->read_services_section(*services);
-      if (!section) return section.error();
-      if (!*section) {
-        return make_error("profile '" + profile.name + "': services section '" + *services + "' not found");
-      }
-      configured = block_endpoint_url(**section, "iam");
-    }
-  }
-  if (!configured) configured = raw_value(profile, "endpoint_url");
-  if (configured) {
-    // Still signed for the partition's region: that is what IAM (and a local stand-in) expects.
-    endpoint.url = *configured;
-    while (endpoint.url.size() > 1 && endpoint.url.back() == '/') endpoint.url.pop_back();
-  }
+  auto configured = configured_endpoint_url("IAM", "iam", profile, files, env);
+  if (!configured) return configured.error();
+  // Still signed for the partition's region: that is what IAM (and a local stand-in) expects.
+  if (*configured) endpoint.url = **configured;
   return endpoint;
 }
 

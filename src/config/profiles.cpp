@@ -39,6 +39,8 @@ bool unusual_name(std::string_view section) {
     prefix = 7;
   } else if (section.size() > 8 && section[0] == 's' && section.substr(0, 8) == "services") {
     prefix = 8;
+  } else if (section.size() > 11 && section[0] == 's' && section.substr(0, 11) == "sso-session") {
+    prefix = 11;
   } else {
     return false;
   }
@@ -157,6 +159,10 @@ Result<const IniSection*> ConfigFiles::read_credentials_section(const std::strin
 
 Result<const IniSection*> ConfigFiles::read_services_section(const std::string& name) const {
   return read_named("services", name);
+}
+
+Result<const IniSection*> ConfigFiles::read_sso_session_section(const std::string& name) const {
+  return read_named("sso-session", name);
 }
 
 const IniSection* ConfigFiles::config_section(const std::string& profile) const {

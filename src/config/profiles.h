@@ -44,6 +44,7 @@ struct ConfigFiles {
   Result<const IniSection*> read_config_section(const std::string& profile) const;
   Result<const IniSection*> read_credentials_section(const std::string& profile) const;
   Result<const IniSection*> read_services_section(const std::string& name) const;
+  Result<const IniSection*> read_sso_session_section(const std::string& name) const;
   // Each file parsed whole on first use, for callers that walk every section (`kura import`).
   Result<const IniDocument*> config_document() const;
   Result<const IniDocument*> credentials_document() const;

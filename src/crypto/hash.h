@@ -10,6 +10,9 @@ namespace kura {
 std::string sha256(std::string_view data);                             // 32 raw bytes
 std::string sha256_hex(std::string_view data);                         // 64 lowercase hex characters
 std::string hmac_sha256(std::string_view key, std::string_view data);  // 32 raw bytes
+// SHA-1, for names only (the AWS CLI names its SSO token cache files by the SHA-1 of the session name or
+// start URL); never for integrity. libsodium has none, so it is here, checked against FIPS 180 vectors.
+std::string sha1_hex(std::string_view data);  // 40 lowercase hex characters
 
 std::string base64_encode(std::string_view data);
 std::optional<std::string> base64_decode(std::string_view text);
