@@ -30,9 +30,10 @@ uint32_t rotl(uint32_t value, int bits) {
 // One 64-byte block into the state (FIPS 180-4, 6.1.2).
 void sha1_block(uint32_t state[5], const unsigned char* block) {
   uint32_t w[80];
-  for (int i = 0; i < 16; ++i) {
-    w[i] = (uint32_t{block[4 * i]} << 24) | (uint32_t{block[4 * i + 1]} << 16) |
-           (uint32_t{block[4 * i + 2]} << 8) | uint32_t{block[4 * i + 3]};
+  for (size_t i = 0; i < 16; ++i) {
+    const unsigned char* word = block + 4 * i;
+    w[i] =
+        (uint32_t{word[0]} << 24) | (uint32_t{word[1]} << 16) | (uint32_t{word[2]} << 8) | uint32_t{word[3]};
   }
   for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
   uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
