@@ -114,8 +114,9 @@ Result<std::string> TtyPrompt::ask_line(std::string_view question) {
 Result<Secret> TtyPrompt::ask_secret(std::string_view question) {
   Tty tty;
   if (!tty.ok()) return no_terminal(question);
-  tty.write(question);
+  // Echo off first, then the question: what is typed after the question appears is never flushed away.
   tty.echo_off();
+  tty.write(question);
   std::string line;
   bool got = tty.read_line(line);
   tty.write("\n");

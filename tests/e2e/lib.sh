@@ -78,6 +78,12 @@ assert_not_contains() {
 }
 assert_eq() { [ "$1" = "$2" ] && pass "$3" || fail "$3: expected '$2', got '$1'"; }
 
+# type_when_shown FILE TEXT LINE: prints LINE once FILE (a script(1) typescript) shows TEXT, so that what is
+# typed arrives after the prompt (a prompt with echo off discards what was typed before it, as getpass does).
+type_when_shown() {
+  for _ in $(seq 1 300); do grep -qsF "$2" "$1" && break; sleep 0.1; done
+  echo "$3"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_for_port() { # port

@@ -67,6 +67,7 @@ out=$(MFA_DEVICE=arn:aws:iam::123456789012:mfa/other setsid "$KURA_BIN" mfa --pr
 assert_contains "$out" "Obtaining credentials for a new role or profile." "a changed device renews"
 
 # The code prompt is on the terminal, without echo.
-(sleep 1; echo "$(totp $SEED '-30 sec')") | script -qefc "$KURA_BIN mfa --profile max --force" "$TEST_DIR/typescript" >/dev/null
+type_when_shown "$TEST_DIR/typescript" "Enter AWS MFA code" "$(totp $SEED '-30 sec')" |
+  script -qefc "$KURA_BIN mfa --profile max --force" "$TEST_DIR/typescript" >/dev/null
 assert_contains "$(cat "$TEST_DIR/typescript")" "Enter AWS MFA code for device [arn:aws:iam::123456789012:mfa/max] (renewing for 3000 seconds):" "aws-mfa's prompt on the terminal"
 assert_not_contains "$(cat "$TEST_DIR/typescript")" "$(totp $SEED '-30 sec')" "the typed code is not echoed"

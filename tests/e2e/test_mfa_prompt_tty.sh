@@ -13,7 +13,8 @@ export AWS_ENDPOINT_URL_STS="$STS_URL"
 AWS_ACCESS_KEY_ID=AKIAKURATESTIVY00001 AWS_SECRET_ACCESS_KEY=ivy-secret kura add --env ivy 2>/dev/null
 
 # script(1) gives kura a controlling terminal; the code arrives on it after the prompt appears.
-(sleep 1; echo "$(totp $SEED)") | script -qefc "$KURA_BIN export --format json ivy >$TEST_DIR/out.json" \
+type_when_shown "$TEST_DIR/typescript" "Enter MFA code" "$(totp $SEED)" |
+  script -qefc "$KURA_BIN export --format json ivy >$TEST_DIR/out.json" \
   "$TEST_DIR/typescript" >/dev/null
 assert_contains "$(cat "$TEST_DIR/typescript")" "Enter MFA code for arn:aws:iam::123456789012:mfa/ivy:" \
   "the prompt appears on the terminal"
@@ -24,7 +25,8 @@ assert_not_contains "$(cat "$TEST_DIR/out.json")" "Enter MFA" "the prompt is not
 assert_eq "$(sts_count GetSessionToken)" "1" "the typed code bought one session"
 
 # Typing garbage is caught before STS is asked.
-(sleep 1; echo "12ab56") | script -qefc "$KURA_BIN export --format json --duration 2h ivy" "$TEST_DIR/typescript2" \
+type_when_shown "$TEST_DIR/typescript2" "Enter MFA code" "12ab56" |
+  script -qefc "$KURA_BIN export --format json --duration 2h ivy" "$TEST_DIR/typescript2" \
   >/dev/null || true
 assert_contains "$(cat "$TEST_DIR/typescript2")" "an MFA code is six digits" "a malformed typed code is refused"
 assert_eq "$(sts_count GetSessionToken)" "1" "and STS was not asked"
