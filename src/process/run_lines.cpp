@@ -62,14 +62,8 @@ Result<int> ExecRunner::run_lines(const std::vector<std::string>& argv,
   if (argv.empty()) return make_error("no command to run");
   auto program = find_program(argv[0], environment);
   if (!program) return program.error();
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> env;
-  env.reserve(environment.size() + 1);
-  for (const std::string& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
-  env.push_back(nullptr);
+  std::vector<char*> args = exec_array(argv);
+  std::vector<char*> env = exec_array(environment);
 
   int out[2] = {-1, -1}, err[2] = {-1, -1}, report[2] = {-1, -1};
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -11,17 +11,19 @@
 
 namespace kura {
 
+std::vector<char*> exec_array(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (const std::string& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 Result<void> ExecRunner::exec(const std::vector<std::string>& argv,
                               const std::vector<std::string>& environment) {
   if (argv.empty()) return make_error("no command to run");
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> env;
-  env.reserve(environment.size() + 1);
-  for (const std::string& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
-  env.push_back(nullptr);
+  std::vector<char*> args = exec_array(argv);
+  std::vector<char*> env = exec_array(environment);
   for (const std::string& entry : environment) {
     if (entry.rfind("PATH=", 0) == 0)
       ::setenv("PATH", entry.c_str() + 5, 1);  // execvpe searches our own PATH

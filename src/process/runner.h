@@ -14,6 +14,10 @@ enum class OutputStream { out, err };
 // One line of a child's output, without its newline (a last line without one is given too).
 using LineSink = std::function<void(OutputStream stream, std::string_view line)>;
 
+// `strings` as execve's argv or envp: pointers into them, then a null pointer. Valid while `strings` lives
+// unchanged.
+std::vector<char*> exec_array(const std::vector<std::string>& strings);
+
 struct ProcessRunner {
   virtual ~ProcessRunner() = default;
   // Replaces the process on success (never returns); returns an error when the program cannot be run.

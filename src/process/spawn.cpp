@@ -1,6 +1,8 @@
 // fork/exec with three pipes, polled so that neither side blocks on a full pipe.
 #include "process/spawn.h"
 
+#include "process/runner.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,11 +33,8 @@ Result<SpawnResult> spawn(const std::vector<std::string>& argv, std::string_view
     if (!env.count(name) && !is_secret_variable(name)) environment.push_back(text);
   }
   for (const auto& [name, value] : env) environment.push_back(name + "=" + value);
-  std::vector<char*> envp, args;
-  for (auto& entry : environment) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> envp = exec_array(environment);
+  std::vector<char*> args = exec_array(argv);
 
   pid_t pid = fork();
   if (pid < 0) return make_error(std::string("spawn: fork: ") + strerror(errno));
