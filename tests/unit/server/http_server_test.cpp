@@ -25,11 +25,17 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_client.h"
+
 namespace kura {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using testing::connect_to;
+using testing::exchange;
+using testing::Exchange;
+using testing::split_responses;
 
 HeadStatus parse(std::string_view head, HttpServerRequest& request, HttpServerOptions options = {}) {
   return parse_request_head(head, options, request);
@@ -157,81 +163,6 @@ TEST(FindHeadEnd, CrlfLfAndMixed) {
 
 HttpServerResponse echo_path(const HttpServerRequest& request) {
   return {200, request.path, "text/plain"};
-}
-
-int connect_to(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-struct Exchange {
-  std::string received;
-  bool closed = false;  // the server closed (EOF or reset)
-};
-
-// Sends `request` while reading, until the server closes, `until` says enough, or `timeout` passes.
-Exchange exchange(int fd, std::string_view request, std::chrono::milliseconds timeout,
-                  const std::function<bool(const std::string&)>& until = nullptr) {
-  Exchange result;
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  size_t sent = 0;
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (until && until(result.received)) break;
-    pollfd p{fd, static_cast<short>(POLLIN | (sent < request.size() ? POLLOUT : 0)), 0};
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-    if (::poll(&p, 1, std::max(left, 1)) <= 0) continue;
-    if (p.revents & POLLOUT) {
-      ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n > 0) sent += static_cast<size_t>(n);
-    }
-    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
-      char buffer[65536];
-      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n > 0) {
-        result.received.append(buffer, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EAGAIN) {
-        result.closed = true;
-        break;
-      }
-    }
-  }
-  return result;
-}
-
-struct ParsedResponse {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
-
-// Splits a stream of responses; stops at an incomplete one.
-std::vector<ParsedResponse> split_responses(const std::string& stream) {
-  std::vector<ParsedResponse> responses;
-  size_t at = 0;
-  while (true) {
-    size_t end = stream.find("\r\n\r\n", at);
-    if (end == std::string::npos) break;
-    ParsedResponse response;
-    response.head = stream.substr(at, end - at);
-    response.status = std::stoi(response.head.substr(9, 3));
-    size_t length_at = response.head.find("Content-Length: ");
-    size_t length = std::stoul(response.head.substr(length_at + 16));
-    if (end + 4 + length > stream.size()) break;
-    response.body = stream.substr(end + 4, length);
-    responses.push_back(std::move(response));
-    at = end + 4 + length;
-  }
-  return responses;
 }
 
 std::function<bool(const std::string&)> responses_at_least(size_t count) {
