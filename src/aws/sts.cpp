@@ -11,6 +11,7 @@ namespace kura {
 namespace {
 
 constexpr const char* k_version = "2011-06-15";
+constexpr const char* k_form_type = "application/x-www-form-urlencoded; charset=utf-8";
 
 std::string host_of(const std::string& url) {
   size_t start = url.find("://");
@@ -48,6 +49,19 @@ bool contains(std::string_view text, std::string_view needle) {
   return text.find(needle) != std::string_view::npos;
 }
 
+// The query-protocol form body: Action, Version, then the parameters, percent-encoded.
+std::string query_body(const std::string& action,
+                       const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string body = "Action=" + action + "&Version=" + k_version;
+  for (const auto& [name, value] : params) body += "&" + uri_encode(name) + "=" + uri_encode(value);
+  return body;
+}
+
+// The URL a request goes to: an endpoint given without a path gets "/".
+std::string request_url(const std::string& url) {
+  return path_of(url) == "/" && url.back() != '/' ? url + '/' : url;
+}
+
 }  // namespace
 
 HttpRequest build_signed_query_request(const std::string& url, const std::string& signing_region,
@@ -56,8 +70,7 @@ HttpRequest build_signed_query_request(const std::string& url, const std::string
   SignableRequest signable;
   signable.method = "POST";
   signable.path = path_of(url);
-  signable.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                      {"Host", host_of(url)}};
+  signable.headers = {{"Content-Type", k_form_type}, {"Host", host_of(url)}};
   signable.body = std::move(body);
   SigningParams signing;
   signing.access_key_id = caller.access_key_id;
@@ -70,8 +83,7 @@ HttpRequest build_signed_query_request(const std::string& url, const std::string
 
   HttpRequest request;
   request.method = "POST";
-  request.url = url;
-  if (path_of(request.url) == "/" && request.url.back() != '/') request.url += '/';
+  request.url = request_url(url);
   request.headers = std::move(signable.headers);
   request.body = std::move(signable.body);
   return request;
@@ -85,11 +97,13 @@ HttpRequest build_signed_request(const StsEndpoint& endpoint, const Credentials&
 
 Result<std::string> StsClient::call(const Credentials& caller, const std::string& action,
                                     const Params& params) {
-  std::string body = "Action=" + action + "&Version=" + k_version;
-  for (const auto& [name, value] : params) body += "&" + uri_encode(name) + "=" + uri_encode(value);
-  HttpRequest request = build_signed_request(m_endpoint, caller, std::move(body), m_clock.now());
+  HttpRequest request = build_signed_request(m_endpoint, caller, query_body(action, params), m_clock.now());
   log_debug("sts: " + action + " as " + mask_key_id(caller.access_key_id) + " at " + m_endpoint.url +
             " (region " + m_endpoint.signing_region + ")");
+  return exchange(request, action);
+}
+
+Result<std::string> StsClient::exchange(const HttpRequest& request, const std::string& action) {
   auto response = m_transport.send(request);
   if (!response) return std::move(response).error().context(action);
   if (response->status != 200) return parse_sts_error(response->status, response->body, action);
@@ -101,11 +115,7 @@ Result<Credentials> StsClient::get_session_token(const Credentials& caller,
   Params params;
   add_duration(params, input.duration);
   add_mfa(params, input.mfa);
-  auto body = call(caller, "GetSessionToken", params);
-  if (!body) return body.error();
-  auto credentials = parse_credentials_result(*body, "GetSessionToken");
-  wipe_string(*body);  // it held the secret key and token
-  return fresh_or_error(std::move(credentials), "GetSessionToken");
+  return credentials_answer(call(caller, "GetSessionToken", params), "GetSessionToken");
 }
 
 Result<Credentials> StsClient::assume_role(const Credentials& caller, const AssumeRoleInput& input) {
@@ -124,11 +134,7 @@ Result<Credentials> StsClient::assume_role(const Credentials& caller, const Assu
   if (input.source_identity) params.emplace_back("SourceIdentity", *input.source_identity);
   if (input.policy) params.emplace_back("Policy", *input.policy);
   add_policy_arns(params, input.policy_arns);
-  auto body = call(caller, "AssumeRole", params);
-  if (!body) return body.error();
-  auto credentials = parse_credentials_result(*body, "AssumeRole");
-  wipe_string(*body);  // it held the secret key and token
-  return fresh_or_error(std::move(credentials), "AssumeRole");
+  return credentials_answer(call(caller, "AssumeRole", params), "AssumeRole");
 }
 
 Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
@@ -137,11 +143,32 @@ Result<Credentials> StsClient::get_federation_token(const Credentials& caller,
   add_duration(params, input.duration);
   if (input.policy) params.emplace_back("Policy", *input.policy);
   add_policy_arns(params, input.policy_arns);
-  auto body = call(caller, "GetFederationToken", params);
-  if (!body) return body.error();
-  auto credentials = parse_credentials_result(*body, "GetFederationToken");
+  return credentials_answer(call(caller, "GetFederationToken", params), "GetFederationToken");
+}
+
+Result<Credentials> StsClient::assume_role_with_web_identity(const AssumeRoleWithWebIdentityInput& input) {
+  const std::string action = "AssumeRoleWithWebIdentity";
+  Params params{{"RoleArn", input.role_arn}, {"RoleSessionName", input.session_name}};
+  add_duration(params, input.duration);
+  const std::string head = query_body(action, params) + "&WebIdentityToken=";
+  // The token's encoded form and the body each allocated once, at their final size, and wiped.
+  const Secret token(uri_encode(input.web_identity_token.view()));
+  HttpRequest request;
+  request.url = request_url(m_endpoint.url);
+  request.headers = {{"Content-Type", k_form_type}};
+  request.body.reserve(head.size() + token.size());
+  request.body.append(head).append(token.view());
+  log_debug("sts: " + action + " (unsigned) for " + input.role_arn + " at " + m_endpoint.url);
+  auto body = exchange(request, action);
+  wipe_string(request.body);
+  return credentials_answer(std::move(body), action);
+}
+
+Result<Credentials> StsClient::credentials_answer(Result<std::string> body, const std::string& action) const {
+  if (!body) return std::move(body).error();
+  auto credentials = parse_credentials_result(*body, action);
   wipe_string(*body);  // it held the secret key and token
-  return fresh_or_error(std::move(credentials), "GetFederationToken");
+  return fresh_or_error(std::move(credentials), action);
 }
 
 Result<Credentials> StsClient::fresh_or_error(Result<Credentials> credentials,
@@ -214,7 +241,24 @@ Error parse_sts_error(long status, std::string_view body, const std::string& act
   }
   std::string hint;
   std::string summary = action + ": " + code + ": " + message;
-  if (contains(message, "invalid MFA one time pass code")) {
+  const bool web_identity = action == "AssumeRoleWithWebIdentity";
+  if (web_identity && (code == "InvalidIdentityToken" || code == "IDPRejectedClaim")) {
+    summary = action + ": the web identity token was refused (" + code + ": " + message + ")";
+    hint =
+        "check that the token's issuer and audience are what the role's trust policy expects, and that "
+        "web_identity_token_file (or web_identity_token_process) gives the current token";
+  } else if (web_identity && (code == "ExpiredTokenException" || code == "ExpiredToken")) {
+    summary = action + ": the web identity token has expired (" + code + ": " + message + ")";
+    hint =
+        "its issuer renews it (a Kubernetes projected token is rewritten in place): check that the token "
+        "file is still being refreshed, then try again";
+  } else if (web_identity && code == "IDPCommunicationError") {
+    hint = "AWS could not reach the token's identity provider to check it: try again later";
+  } else if (web_identity && code == "AccessDenied") {
+    hint =
+        "check the role's trust policy: it must allow sts:AssumeRoleWithWebIdentity to the token's identity "
+        "provider (a Federated principal), with conditions the token's claims meet";
+  } else if (contains(message, "invalid MFA one time pass code")) {
     summary = action + ": the MFA code was not accepted (" + code + ")";
     hint =
         "codes change every 30 seconds and each is accepted once: wait for the next code and check the "

@@ -1,4 +1,5 @@
-// STS client: GetSessionToken, AssumeRole, GetCallerIdentity, GetFederationToken over the query protocol.
+// STS client: GetSessionToken, AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity, GetFederationToken
+// over the query protocol.
 #pragma once
 
 #include <optional>
@@ -38,6 +39,14 @@ struct AssumeRoleInput {
   std::vector<std::string> policy_arns;
 };
 
+// The token is the only credential of this call: it is sent unsigned.
+struct AssumeRoleWithWebIdentityInput {
+  std::string role_arn;
+  std::string session_name;
+  Secret web_identity_token;
+  std::optional<Seconds> duration;
+};
+
 struct GetFederationTokenInput {
   std::string name;
   std::optional<Seconds> duration;
@@ -58,6 +67,8 @@ class StsClient {
 
   Result<Credentials> get_session_token(const Credentials& caller, const GetSessionTokenInput& input);
   Result<Credentials> assume_role(const Credentials& caller, const AssumeRoleInput& input);
+  // Unsigned, as botocore sends it: the token authenticates the call, no AWS key is involved.
+  Result<Credentials> assume_role_with_web_identity(const AssumeRoleWithWebIdentityInput& input);
   Result<Credentials> get_federation_token(const Credentials& caller, const GetFederationTokenInput& input);
   Result<CallerIdentity> get_caller_identity(const Credentials& caller);
 
@@ -66,6 +77,10 @@ class StsClient {
  private:
   using Params = std::vector<std::pair<std::string, std::string>>;
   Result<std::string> call(const Credentials& caller, const std::string& action, const Params& params);
+  // Sends a built request; the answer's body, or the error the endpoint gave.
+  Result<std::string> exchange(const HttpRequest& request, const std::string& action);
+  // The credentials in an answer's body (wiped after parsing), checked by fresh_or_error.
+  Result<Credentials> credentials_answer(Result<std::string> body, const std::string& action) const;
   // Credentials that expired before they arrived (a wrong clock) are an error, never a silent success.
   Result<Credentials> fresh_or_error(Result<Credentials> credentials, const std::string& action) const;
 

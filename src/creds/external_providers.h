@@ -54,10 +54,7 @@ class WebIdentityProvider final : public CredentialProvider {
 class ProcessCredentialsProvider final : public CredentialProvider {
  public:
   ProcessCredentialsProvider(std::string profile, std::string command, CommandOutput run, const Clock& clock)
-      : m_profile(std::move(profile)),
-        m_command(std::move(command)),
-        m_run(std::move(run)),
-        m_clock(clock) {}
+      : m_profile(std::move(profile)), m_command(std::move(command)), m_run(std::move(run)), m_clock(clock) {}
   Result<ObtainedCredentials> retrieve() override;
   std::string describe() const override { return "the credential_process of '" + m_profile + "'"; }
 
@@ -69,8 +66,10 @@ class ProcessCredentialsProvider final : public CredentialProvider {
 };
 
 // The credential_process output as the AWS CLI reads it: {"Version": 1, "AccessKeyId", "SecretAccessKey",
-// "SessionToken"?, "Expiration"? (ISO 8601)}; other members ignored. Expired credentials are an error. Errors
-// name `source` ("credential_process of 'dev'") and never include a secret.
-Result<Credentials> parse_process_credentials(std::string_view json, const std::string& source, TimePoint now);
+// "SessionToken"?, "Expiration"? (ISO 8601, a UTC offset allowed)}; other members ignored, whatever they hold.
+// Expired credentials are an error. Errors name `source` ("the credential_process of 'dev'") and never include
+// a secret. Fuzzed: tests/fuzz/fuzz_process_credentials.cpp.
+Result<Credentials> parse_process_credentials(std::string_view json, const std::string& source,
+                                              TimePoint now);
 
 }  // namespace kura

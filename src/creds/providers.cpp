@@ -99,6 +99,11 @@ Result<ObtainedCredentials> SessionTokenProvider::retrieve() {
   return ObtainedCredentials{std::move(*fresh), Origin::sts};
 }
 
+std::string default_session_name(const Clock& clock) {
+  return "kura-" +
+         std::to_string(std::chrono::duration_cast<Seconds>(clock.now().time_since_epoch()).count());
+}
+
 std::string AssumeRoleProvider::describe() const {
   return "AssumeRole " + m_input.role_arn + (m_mfa_serial ? " with MFA" : "");
 }
@@ -111,11 +116,7 @@ Result<ObtainedCredentials> AssumeRoleProvider::retrieve() {
   auto mfa = mfa_input(m_mfa, m_mfa_serial);
   if (!mfa) return mfa.error().context("profile '" + m_profile + "'");
   AssumeRoleInput input = m_input;
-  if (input.session_name.empty()) {
-    input.session_name =
-        "kura-" +
-        std::to_string(std::chrono::duration_cast<Seconds>(m_clock.now().time_since_epoch()).count());
-  }
+  if (input.session_name.empty()) input.session_name = default_session_name(m_clock);
   input.mfa = *mfa;
   auto fresh = (*sts)->assume_role(source->credentials, input);
   if (!fresh) return std::move(fresh).error().context("profile '" + m_profile + "'");

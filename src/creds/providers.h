@@ -20,7 +20,7 @@
 namespace kura {
 
 // Where credentials came from, for --debug and tests.
-enum class Origin { long_term_key, cache, sts };
+enum class Origin { long_term_key, cache, sts, credential_process };
 
 struct ObtainedCredentials {
   Credentials credentials;
@@ -106,6 +106,9 @@ class SessionTokenProvider final : public CredentialProvider {
   std::optional<std::string> m_mfa_serial;
   Seconds m_duration;
 };
+
+// The role session name when none is configured: kura-<unix time>.
+std::string default_session_name(const Clock& clock);
 
 // AssumeRole using the source's credentials; the session name defaults to kura-<unix time>.
 class AssumeRoleProvider final : public CredentialProvider {

@@ -1,6 +1,8 @@
-// ExecRunner::run_lines: a child whose output is read line by line, started safely from any thread.
+// run_chunks, and ExecRunner::run_lines over it: a child whose output is read as it comes (chunk by chunk, or
+// line by line), started safely from any thread.
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,8 +59,8 @@ struct LineSplitter {
 
 }  // namespace
 
-Result<int> ExecRunner::run_lines(const std::vector<std::string>& argv,
-                                  const std::vector<std::string>& environment, const LineSink& sink) {
+Result<int> run_chunks(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
+                       const ChunkSink& sink) {
   if (argv.empty()) return make_error("no command to run");
   auto program = find_program(argv[0], environment);
   if (!program) return program.error();
@@ -101,29 +103,31 @@ Result<int> ExecRunner::run_lines(const std::vector<std::string>& argv,
   ::close(null_fd);
   out[1] = err[1] = report[1] = null_fd = -1;
 
-  std::array<LineSplitter, 2> splitters{LineSplitter{OutputStream::out, {}},
-                                        LineSplitter{OutputStream::err, {}}};
+  constexpr std::array<OutputStream, 2> k_streams{OutputStream::out, OutputStream::err};
   std::array<pollfd, 2> fds{pollfd{out[0], POLLIN, 0}, pollfd{err[0], POLLIN, 0}};
   char buffer[8192];
   int open_pipes = 2;
-  while (open_pipes > 0) {
+  bool stopped = false;
+  while (open_pipes > 0 && !stopped) {
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    for (size_t i = 0; i < fds.size(); ++i) {
+    for (size_t i = 0; i < fds.size() && !stopped; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        splitters[i].finish(sink);
+        stopped = !sink(k_streams[i], {});
         fds[i].fd = -1;  // poll ignores it now; closed below
         --open_pipes;
         continue;
       }
-      splitters[i].feed(std::string_view(buffer, static_cast<size_t>(n)), sink);
+      stopped = !sink(k_streams[i], std::string_view(buffer, static_cast<size_t>(n)));
+      explicit_bzero(buffer, static_cast<size_t>(n));
     }
   }
+  if (stopped) ::kill(pid, SIGKILL);
   int exec_errno = 0;
   bool exec_failed = ::read(report[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
   int status = 0;
@@ -135,6 +139,21 @@ Result<int> ExecRunner::run_lines(const std::vector<std::string>& argv,
                       exec_errno == ENOENT ? "check the command name and PATH" : "");
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Result<int> ExecRunner::run_lines(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& environment, const LineSink& sink) {
+  std::array<LineSplitter, 2> splitters{LineSplitter{OutputStream::out, {}},
+                                        LineSplitter{OutputStream::err, {}}};
+  return run_chunks(argv, environment, [&](OutputStream stream, std::string_view chunk) {
+    LineSplitter& splitter = splitters[stream == OutputStream::out ? 0 : 1];
+    if (chunk.empty()) {
+      splitter.finish(sink);
+    } else {
+      splitter.feed(chunk, sink);
+    }
+    return true;
+  });
 }
 
 }  // namespace kura

@@ -14,6 +14,17 @@ enum class OutputStream { out, err };
 // One line of a child's output, without its newline (a last line without one is given too).
 using LineSink = std::function<void(OutputStream stream, std::string_view line)>;
 
+// A child's output as it arrives: each chunk read from its stdout or stderr, then an empty chunk when that
+// stream ends. Returning false stops the child (SIGKILL) and the reading.
+using ChunkSink = std::function<bool(OutputStream stream, std::string_view chunk)>;
+
+// Runs the program (searched in the PATH of `environment`) as a child, stdin from /dev/null, its output
+// handed to `sink` (the read buffer is wiped after each chunk: the output may be a secret); its exit status
+// (128 + signal). Safe to call from several threads at once. ProcessRunner::run_lines and
+// run_command_output (capture.h) are built on it.
+Result<int> run_chunks(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
+                       const ChunkSink& sink);
+
 // `strings` as execve's argv or envp: pointers into them, then a null pointer. Valid while `strings` lives
 // unchanged.
 std::vector<char*> exec_array(const std::vector<std::string>& strings);

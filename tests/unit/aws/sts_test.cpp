@@ -179,5 +179,63 @@ TEST(StsClient, CredentialsThatExpiredBeforeArrivingAreAnError) {
   EXPECT_NE(got.error().message.find("had expired when they arrived"), std::string::npos);
 }
 
+AssumeRoleWithWebIdentityInput web_identity(const std::string& token) {
+  return {"arn:aws:iam::2:role/ci", "ci-run", Secret(std::string_view(token)), Seconds(900)};
+}
+
+TEST(StsClient, AssumeRoleWithWebIdentityIsUnsignedAndCarriesTheToken) {
+  FakeTransport transport;
+  FakeClock clock;
+  transport.reply(200, sts_credentials_xml("AssumeRoleWithWebIdentity", "ASIAW", "2026-11-22T13:00:00Z"));
+  StsClient sts(transport, clock, StsEndpoint{"https://sts.eu-west-1.amazonaws.com", "eu-west-1", "aws"});
+  auto got = sts.assume_role_with_web_identity(web_identity("eyJ0.a+b/c=.sig"));
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->access_key_id, "ASIAW");
+  EXPECT_EQ(got->session_token.view(), "token-ASIAW");
+  ASSERT_EQ(transport.requests.size(), 1u);
+  const HttpRequest& request = transport.requests[0];
+  EXPECT_EQ(request.url, "https://sts.eu-west-1.amazonaws.com/");
+  EXPECT_EQ(request.body,
+            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A2%3Arole%2Fci"
+            "&RoleSessionName=ci-run&DurationSeconds=900&WebIdentityToken=eyJ0.a%2Bb%2Fc%3D.sig");
+  for (const auto& [name, value] : request.headers) {
+    EXPECT_NE(to_lower(name), "authorization");
+    EXPECT_NE(to_lower(name).rfind("x-amz-", 0), 0u) << name;
+  }
+}
+
+TEST(StsErrors, RefusedWebIdentityTokensAreExplainedWithoutTheToken) {
+  const std::string token = "eyJSECRETTOKEN.claims.signature";
+  FakeTransport transport;
+  FakeClock clock;  // 2026-11-22T12:00:00Z
+  transport.reply(400, error_xml("InvalidIdentityToken", "Incorrect token audience"));
+  transport.reply(400,
+                  error_xml("ExpiredTokenException",
+                            "Token expired: current date/time 1 must be before the expiration date/time 0"));
+  transport.reply(403, error_xml("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"));
+  transport.reply(502, "<html>bad gateway</html>");
+  transport.drop();
+  transport.reply(200, sts_credentials_xml("AssumeRoleWithWebIdentity", "ASIAOLD", "2026-11-22T11:59:59Z"));
+  StsClient sts(transport, clock, StsEndpoint{"http://127.0.0.1:5000", "us-east-1", "aws"});
+  const char* const expected[][2] = {
+      {"the web identity token was refused (InvalidIdentityToken: Incorrect token audience)", "audience"},
+      {"the web identity token has expired (ExpiredTokenException", "renews it"},
+      {"AccessDenied: Not authorized", "Federated principal"},
+      {"HTTP 502", ""},
+      {"connection refused", ""},
+      {"had expired when they arrived", "clock"},
+  };
+  for (const auto& [message, hint] : expected) {
+    auto got = sts.assume_role_with_web_identity(web_identity(token));
+    ASSERT_FALSE(got) << message;
+    const Error& error = got.error();
+    EXPECT_EQ(error.message.rfind("AssumeRoleWithWebIdentity: ", 0), 0u) << error.message;
+    EXPECT_NE(error.message.find(message), std::string::npos) << error.message;
+    EXPECT_NE(error.hint.find(hint), std::string::npos) << error.hint;
+    EXPECT_EQ(error.hint.find("kura clear"), std::string::npos) << error.hint;
+    EXPECT_EQ((error.message + error.hint).find("SECRET"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace kura
