@@ -157,13 +157,13 @@ class Reader {
 
 }  // namespace
 
-Result<FlatJson> FlatJson::parse(std::string_view text) {
-  Reader in(text);
-  FlatJson json;
-  in.skip_space();
-  if (!in.take('{')) return make_error("not a JSON object");
-  in.skip_space();
-  if (!in.take('}')) {
+// Fills a FlatJson's members; a friend of FlatJson.
+struct FlatJsonParser {
+  // An object, its '{' not yet taken. `depth` is 0 for the outermost object.
+  static Result<void> object(Reader& in, FlatJson& json, FlatJson::Nesting nesting, int depth) {
+    if (!in.take('{')) return make_error("not a JSON object");
+    in.skip_space();
+    if (in.take('}')) return {};
     while (true) {
       in.skip_space();
       if (!in.take('"')) return make_error("expected a member name");
@@ -188,7 +188,17 @@ Result<FlatJson> FlatJson::parse(std::string_view text) {
       } else if (in.take_word("null")) {
         value.kind = FlatJsonValue::Kind::null;
       } else if (in.peek() == '{' || in.peek() == '[') {
-        return make_error("'" + key + "' is nested, which kura's items never are");
+        // The reader's first callers (stored items) allow no nesting, and say so in their own words.
+        if (nesting == FlatJson::Nesting::none) {
+          return make_error("'" + key + "' is nested, which kura's items never are");
+        }
+        if (in.peek() == '[') return make_error("'" + key + "' is an array, which this reader does not take");
+        if (depth > 0) return make_error("'" + key + "' is nested more than one level");
+        value.kind = FlatJsonValue::Kind::object;
+        value.inner = std::make_unique<FlatJson>();
+        if (auto read = object(in, *value.inner, nesting, depth + 1); !read) {
+          return std::move(read).error().context("'" + key + "'");
+        }
       } else {
         auto number = in.integer();
         if (!number) return number.error().context("'" + key + "'");
@@ -197,10 +207,17 @@ Result<FlatJson> FlatJson::parse(std::string_view text) {
       }
       json.m_members.emplace(std::move(key), std::move(value));
       in.skip_space();
-      if (in.take('}')) break;
+      if (in.take('}')) return {};
       if (!in.take(',')) return make_error("expected ',' or '}'");
     }
   }
+};
+
+Result<FlatJson> FlatJson::parse(std::string_view text, Nesting nesting) {
+  Reader in(text);
+  FlatJson json;
+  in.skip_space();
+  if (auto read = FlatJsonParser::object(in, json, nesting, 0); !read) return std::move(read).error();
   in.skip_space();
   if (!in.done()) return make_error("bytes after the object");
   return json;
@@ -216,6 +233,12 @@ std::optional<long long> FlatJson::integer(const std::string& key) const {
   auto it = m_members.find(key);
   if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::integer) return std::nullopt;
   return it->second.number;
+}
+
+const FlatJson* FlatJson::object(const std::string& key) const {
+  auto it = m_members.find(key);
+  if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::object) return nullptr;
+  return it->second.inner.get();
 }
 
 }  // namespace kura

@@ -1,0 +1,85 @@
+// The flat JSON reader: flat by default, exactly as stored items need, and one level of nested objects for a
+// caller that opts in.
+#include "util/flat_json.h"
+
+#include <gtest/gtest.h>
+
+namespace kura {
+namespace {
+
+using Nesting = FlatJson::Nesting;
+
+TEST(FlatJson, ReadsFlatMembers) {
+  auto json = FlatJson::parse(R"( {"a": "x\u00e9\n", "n": -12, "t": true, "z": null} )");
+  ASSERT_TRUE(json) << json.error().message;
+  ASSERT_NE(json->string("a"), nullptr);
+  EXPECT_EQ(json->string("a")->view(), "x\xc3\xa9\n");
+  EXPECT_EQ(json->integer("n"), -12);
+  EXPECT_EQ(json->string("n"), nullptr);
+  EXPECT_TRUE(json->has("z"));
+  EXPECT_EQ(json->object("a"), nullptr);
+}
+
+// Stored items' callers see the same refusal as before the option existed, whatever is nested.
+TEST(FlatJson, RefusesNestingByDefault) {
+  for (const char* text : {R"({"a": {"b": 1}})", R"({"a": [1]})"}) {
+    auto json = FlatJson::parse(text);
+    ASSERT_FALSE(json) << text;
+    EXPECT_EQ(json.error().message, "'a' is nested, which kura's items never are");
+  }
+}
+
+TEST(FlatJson, OneLevelOfObjectsWhenAskedFor) {
+  auto json =
+      FlatJson::parse(R"({"outer": {"key": "secret", "ms": 1700000000000}, "after": 1})", Nesting::one_level);
+  ASSERT_TRUE(json) << json.error().message;
+  const FlatJson* outer = json->object("outer");
+  ASSERT_NE(outer, nullptr);
+  ASSERT_NE(outer->string("key"), nullptr);
+  EXPECT_EQ(outer->string("key")->view(), "secret");
+  EXPECT_EQ(outer->integer("ms"), 1700000000000LL);
+  EXPECT_EQ(json->integer("after"), 1);
+  EXPECT_EQ(json->object("after"), nullptr);
+  EXPECT_EQ(json->string("outer"), nullptr);
+
+  auto empty = FlatJson::parse(R"({"e": { }})", Nesting::one_level);
+  ASSERT_TRUE(empty) << empty.error().message;
+  ASSERT_NE(empty->object("e"), nullptr);
+  EXPECT_TRUE(empty->object("e")->members().empty());
+}
+
+TEST(FlatJson, OneLevelRefusesDeeperNestingAndArrays) {
+  auto deeper = FlatJson::parse(R"({"a": {"b": {"c": 1}}})", Nesting::one_level);
+  ASSERT_FALSE(deeper);
+  EXPECT_EQ(deeper.error().message, "'a': 'b' is nested more than one level");
+  auto array = FlatJson::parse(R"({"a": [1]})", Nesting::one_level);
+  ASSERT_FALSE(array);
+  EXPECT_EQ(array.error().message, "'a' is an array, which this reader does not take");
+  auto inner_array = FlatJson::parse(R"({"a": {"b": []}})", Nesting::one_level);
+  ASSERT_FALSE(inner_array);
+  EXPECT_EQ(inner_array.error().message, "'a': 'b' is an array, which this reader does not take");
+}
+
+// Errors inside a nested object name it; a malformed one is still an error, never a partial read.
+TEST(FlatJson, NestedErrorsNameTheirObject) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{R"({"a": {"n": 1.5}})", "'a': 'n': a number that is not an integer"},
+           Case{R"({"a": {"n": 99999999999999999999}})", "'a': 'n': a number out of range"},
+           Case{R"({"a": {"k": 1, "k": 2}})", "'a': a duplicate member 'k'"},
+           Case{R"({"a": {"k": 1})", "expected ',' or '}'"},
+           Case{R"({"a": {"k": 1}} x)", "bytes after the object"},
+           Case{R"({"a": {"k" 1}})", "'a': expected ':' after 'k'"},
+           Case{R"({"a": {"k": 1}, "a": 2})", "a duplicate member 'a'"},
+       }) {
+    auto json = FlatJson::parse(c.text, Nesting::one_level);
+    ASSERT_FALSE(json) << c.text;
+    EXPECT_EQ(json.error().message, c.message) << c.text;
+  }
+}
+
+}  // namespace
+}  // namespace kura
