@@ -5,34 +5,13 @@
 #include <string>
 
 #include "aws/iam.h"
-#include "fuzz_input.h"
+#include "fuzz_endpoint.h"
 
 namespace {
 
 using namespace kura;
-
-// Answers every request with the fuzzer's body, as an endpoint would.
-struct EchoTransport final : HttpTransport {
-  long status = 200;
-  std::string body;
-  int sent = 0;
-  Result<HttpResponse> send(const HttpRequest& /*request*/) override {
-    ++sent;
-    return HttpResponse{status, body};
-  }
-};
-
-struct FixedClock final : Clock {
-  TimePoint now() const override { return TimePoint(std::chrono::seconds(1795867200)); }
-  void sleep_for(std::chrono::milliseconds /*duration*/) override {}
-};
-
-bool visible_ascii(const std::string& text) {
-  for (char c : text) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return !text.empty();
-}
+using fuzz::check_error;
+using fuzz::visible_ascii;
 
 void check_role(const Role& role, bool policy_required) {
   for (const std::string* field : {&role.name, &role.arn, &role.role_id, &role.path, &role.create_date}) {
@@ -46,13 +25,6 @@ void check_role(const Role& role, bool policy_required) {
     KURA_FUZZ_CHECK(role.max_session_duration->count() >= 3600 &&
                     role.max_session_duration->count() <= 43200);
   }
-}
-
-void check_error(const Error& error) {
-  KURA_FUZZ_CHECK(!error.message.empty());
-  KURA_FUZZ_CHECK(fuzz::terminal_safe(error.message));
-  KURA_FUZZ_CHECK(fuzz::terminal_safe(error.hint));
-  KURA_FUZZ_CHECK(error.message.size() < 2048);
 }
 
 }  // namespace
@@ -87,10 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   KURA_FUZZ_CHECK(decode_policy_document(body).size() <= body.size());
 
   // The whole client over the same answer: paging ends (a Marker that repeats is refused on page 2).
-  EchoTransport transport;
+  fuzz::EchoTransport transport;
   transport.status = (data[0] & 1) ? 200 : status;
   transport.body = std::string(body);
-  FixedClock clock;
+  fuzz::FixedClock clock;
   IamClient iam(transport, clock, default_iam_endpoint("aws"));
   Credentials caller;
   caller.access_key_id = "AKIAFUZZFUZZFUZZFUZZ";
