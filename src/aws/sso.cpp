@@ -43,6 +43,29 @@ std::optional<TimePoint> cache_time(std::string_view text) {
 
 }  // namespace
 
+Result<SsoSessionConfig> sso_session_named(const std::string& name, const ConfigFiles& files,
+                                           const std::string& where) {
+  auto section = files.read_sso_session_section(name);
+  if (!section) return section.error();
+  if (!*section) {
+    return make_error((where.empty() ? std::string() : where + " names ") + "sso_session '" + name +
+                          "', which has no [sso-session " + name + "] section",
+                      "add the section to " + files.config_path + " (or run `aws configure sso-session`)");
+  }
+  const auto& values = (*section)->values;
+  SsoSessionConfig session;
+  session.name = name;
+  auto session_url = value_of(values, "sso_start_url");
+  auto session_region = value_of(values, "sso_region");
+  if (!session_url || !session_region) {
+    return make_error("[sso-session " + name + "] needs sso_start_url and sso_region");
+  }
+  session.start_url = *session_url;
+  session.region = *session_region;
+  session.scopes = scopes_of(value_of(values, "sso_registration_scopes"));
+  return session;
+}
+
 Result<std::optional<SsoProfileConfig>> sso_config_of(const Profile& profile, const ConfigFiles& files) {
   const auto session_name = value_of(profile.raw, "sso_session");
   const auto start_url = value_of(profile.raw, "sso_start_url");
@@ -54,29 +77,16 @@ Result<std::optional<SsoProfileConfig>> sso_config_of(const Profile& profile, co
 
   SsoProfileConfig config;
   if (session_name) {
-    auto section = files.read_sso_session_section(*session_name);
-    if (!section) return section.error();
-    if (!*section) {
-      return make_error(where + " names sso_session '" + *session_name + "', which has no [sso-session " +
-                            *session_name + "] section",
-                        "add the section to " + files.config_path + " (or run `aws configure sso-session`)");
-    }
-    const auto& values = (*section)->values;
-    config.session.name = *session_name;
-    auto session_url = value_of(values, "sso_start_url");
-    auto session_region = value_of(values, "sso_region");
-    if (!session_url || !session_region) {
-      return make_error("[sso-session " + *session_name + "] needs sso_start_url and sso_region");
-    }
+    auto session = sso_session_named(*session_name, files, where);
+    if (!session) return session.error();
+    const SsoSessionConfig& named = *session;
     // A profile may repeat them, but not differ (botocore refuses it too).
-    if ((start_url && *start_url != *session_url) || (region && *region != *session_region)) {
+    if ((start_url && *start_url != named.start_url) || (region && *region != named.region)) {
       return make_error(
           where + ": its sso_start_url or sso_region differs from [sso-session " + *session_name + "]",
           "keep them in the sso-session section only");
     }
-    config.session.start_url = *session_url;
-    config.session.region = *session_region;
-    config.session.scopes = scopes_of(value_of(values, "sso_registration_scopes"));
+    config.session = std::move(*session);
   } else {
     if (!start_url || !region) {
       return make_error(where + ": an SSO profile needs sso_session, or sso_start_url and sso_region");

@@ -31,6 +31,10 @@ struct SsoProfileConfig {
   std::string role_name;
 };
 
+// The [sso-session NAME] section; `where` ("profile 'x'") prefixes the error when it is missing.
+Result<SsoSessionConfig> sso_session_named(const std::string& name, const ConfigFiles& files,
+                                           const std::string& where = "");
+
 // The SSO settings of a profile, checked as botocore checks them (the session exists and names its start URL
 // and region; a profile's own sso_start_url/sso_region agree with its session's; account and role are both
 // given); nullopt for a profile that uses no SSO.

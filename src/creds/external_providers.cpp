@@ -133,6 +133,8 @@ std::string held_by(const FlatJson& json, const Replaced& replaced, const std::s
       return "the number " + std::to_string(member->second.number);
     case FlatJsonValue::Kind::boolean:
       return member->second.flag ? "true" : "false";
+    case FlatJsonValue::Kind::object:
+      return "an object";
     case FlatJsonValue::Kind::null:
       break;
   }

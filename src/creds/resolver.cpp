@@ -1,6 +1,8 @@
 // Composing the chain from the plan.
 #include "creds/resolver.h"
 
+#include "aws/sso.h"
+
 namespace kura {
 
 namespace {
@@ -29,7 +31,8 @@ AssumeRoleInput role_input(const Step& step) {
 Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options) {
   return make_plan(
       profile, options, [](const std::string&) { return true; },
-      [&](const std::string& name) { return key_identity(files, name); });
+      [&](const std::string& name) { return key_identity(files, name); },
+      [&](const Profile& base) { return sso_config_of(base, files); });
 }
 
 Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
@@ -39,6 +42,8 @@ Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps
   // A window as long as the session would make every cached session due at once: each use would call STS (and
   // ask for an MFA code) again. Refused before anything is spent.
   for (const Step& step : plan->steps) {
+    // An SSO role's or a credential_process's lifetime is not kura's to ask for.
+    if (step.kind == StepKind::sso_role || step.kind == StepKind::credential_process) continue;
     if (options.refresh_window >= step.duration) {
       return make_error("KURA_SESSION_REFRESH (" + format_duration(options.refresh_window) +
                             ") must be shorter than the session it renews (" + step.describe() + " for '" +
@@ -57,20 +62,49 @@ Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps
     };
   }
   chain.mfa = std::make_unique<MfaCodes>(options.mfa_token, std::move(driver));
-  std::unique_ptr<CredentialProvider> provider =
-      std::make_unique<LongTermKeyProvider>(deps.keystore, deps.files, plan->base_profile, profile.name);
+  std::unique_ptr<CredentialProvider> provider;
+  if (plan->long_term_key) {
+    provider =
+        std::make_unique<LongTermKeyProvider>(deps.keystore, deps.files, plan->base_profile, profile.name);
+  }
+  const bool signs_in = !plan->steps.empty() && plan->steps.front().kind == StepKind::sso_role;
+  SessionLocks* locks = signs_in && deps.sign_in_locks ? deps.sign_in_locks : deps.locks;
   for (const Step& step : plan->steps) {
-    if (step.kind == StepKind::get_session_token) {
-      provider = std::make_unique<SessionTokenProvider>(std::move(provider), deps.sts, *chain.mfa,
-                                                        step.profile, step.mfa_serial, step.duration);
-    } else {
-      provider = std::make_unique<AssumeRoleProvider>(std::move(provider), deps.sts, *chain.mfa, step.profile,
-                                                      role_input(step), step.mfa_serial, deps.clock);
+    switch (step.kind) {
+      case StepKind::get_session_token:
+        provider = std::make_unique<SessionTokenProvider>(std::move(provider), deps.sts, *chain.mfa,
+                                                          step.profile, step.mfa_serial, step.duration);
+        break;
+      case StepKind::assume_role:
+        provider =
+            std::make_unique<AssumeRoleProvider>(std::move(provider), deps.sts, *chain.mfa, step.profile,
+                                                 role_input(step), step.mfa_serial, deps.clock);
+        break;
+      case StepKind::sso_role: {
+        if (!deps.sso_tokens)
+          return make_error("profile '" + step.profile + "' uses SSO, which is not set up here");
+        auto factory = deps.sso_tokens;
+        SsoProfileConfig sso = *step.sso;
+        std::string name = step.profile;
+        provider = std::make_unique<SsoRoleProvider>([factory, sso, name] { return factory(sso, name); },
+                                                     step.profile, step.sso->account_id, step.sso->role_name);
+        break;
+      }
+      case StepKind::web_identity:
+        provider = std::make_unique<WebIdentityProvider>(
+            deps.sts, step.profile,
+            WebIdentitySource{step.web_identity_token_file, step.web_identity_token_process},
+            role_input(step), deps.run_command, deps.clock);
+        break;
+      case StepKind::credential_process:
+        provider = std::make_unique<ProcessCredentialsProvider>(step.profile, step.credential_process,
+                                                                deps.run_command, deps.clock);
+        break;
     }
     SessionKey key{step.cache_id,   step.profile,  plan->base_profile,
                    step.describe(), step.duration, step.duration_requested};
     provider = std::make_unique<CachedProvider>(std::move(provider), deps.keystore, std::move(key),
-                                                options.refresh_window, deps.clock, deps.locks);
+                                                options.refresh_window, deps.clock, locks);
   }
   chain.head = std::move(provider);
   return chain;

@@ -9,8 +9,10 @@
 #include <string>
 
 #include "creds/cached_provider.h"
+#include "creds/external_providers.h"
 #include "creds/plan.h"
 #include "creds/providers.h"
+#include "creds/sso_token.h"
 #include "prompt/prompt.h"
 
 namespace kura {
@@ -22,6 +24,14 @@ struct ProviderDeps {
   const ConfigFiles& files;
   StsAccess sts;
   SessionLocks* locks = nullptr;  // none: no cross-process locking (unit tests)
+  // The token source of an SSO session, for the profile that names it (its services section may set the
+  // endpoints); called only when role credentials are not cached.
+  std::function<Result<std::shared_ptr<SsoTokenSource>>(const SsoProfileConfig&, const std::string& profile)>
+      sso_tokens = {};
+  CommandOutput run_command = {};  // credential_process, web_identity_token_process
+  // The locks of a chain that starts with SSO, whose waiters may wait for another process's browser sign-in
+  // (longer than for an MFA prompt); none: `locks`.
+  SessionLocks* sign_in_locks = nullptr;
 };
 
 struct ProviderOptions {

@@ -172,3 +172,77 @@ TEST(ResolveChain, ARoleChainIsDecoratedAtEveryStep) {
 
 }  // namespace
 }  // namespace kura
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+// An SSO profile's chain: its token source is asked for only when the role credentials are not cached, and
+// a role on top of it is role chaining from those credentials.
+TEST(ResolveChain, AnSsoChainTouchesNoTokenOnAHit) {
+  auto files = ConfigFiles::from_text(
+      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+      "[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+      "[profile deploy]\nsource_profile = dev\nrole_arn = arn:aws:iam::2:role/deploy\n",
+      "");
+  ASSERT_TRUE(files);
+  MemoryKeystore keystore;
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  RecordingLocks locks;
+  RecordingLocks sign_in_locks;
+  int token_sources = 0;
+  ProviderDeps deps{keystore,
+                    prompt,
+                    clock,
+                    *files,
+                    []() -> Result<StsClient*> { return make_error("no STS in this test"); },
+                    &locks,
+                    [&](const SsoProfileConfig& sso,
+                        const std::string& profile) -> Result<std::shared_ptr<SsoTokenSource>> {
+                      ++token_sources;
+                      EXPECT_EQ(sso.session.name, "corp");
+                      EXPECT_EQ(profile, "dev");
+                      return make_error("signed out");
+                    },
+                    {},
+                    &sign_in_locks};
+  auto profile = resolve_profile(*files, "deploy");
+  ASSERT_TRUE(profile);
+  auto chain = resolve_chain(*profile, deps, ProviderOptions{});
+  ASSERT_TRUE(chain) << chain.error().message;
+  EXPECT_EQ(chain->base_profile, "dev");
+  EXPECT_EQ(token_sources, 0);  // building the chain touches nothing
+  EXPECT_EQ(keystore.gets, 0);
+
+  // A miss reaches the token source through both steps' locks, which are the sign-in ones.
+  auto missed = chain->head->retrieve();
+  ASSERT_FALSE(missed);
+  EXPECT_NE(missed.error().message.find("signed out"), std::string::npos) << missed.error().message;
+  EXPECT_EQ(token_sources, 1);
+  EXPECT_EQ(sign_in_locks.locked.size(), 2u);
+  EXPECT_TRUE(locks.locked.empty());
+
+  // A cached role session: the head answers without the token source.
+  auto plan = plan_for(*profile, *files, PlanOptions{});
+  ASSERT_TRUE(plan);
+  Credentials cached;
+  cached.access_key_id = "ASIACACHED";
+  cached.secret_access_key = Secret(std::string("s"));
+  cached.session_token = Secret(std::string("t"));
+  cached.expiration = clock.now() + Seconds(3600);
+  ASSERT_TRUE(store_session(
+      keystore, plan->steps.back().cache_id,
+      CachedSession{"deploy", "dev", "AssumeRole", std::move(cached), Seconds(3600), clock.now()}));
+  auto hit = resolve_chain(*profile, deps, ProviderOptions{});
+  ASSERT_TRUE(hit);
+  auto obtained = hit->head->retrieve();
+  ASSERT_TRUE(obtained) << obtained.error().message;
+  EXPECT_EQ(obtained->credentials.access_key_id, "ASIACACHED");
+  EXPECT_EQ(obtained->origin, Origin::cache);
+  EXPECT_EQ(token_sources, 1);
+}
+
+}  // namespace
+}  // namespace kura

@@ -224,3 +224,115 @@ TEST(Plan, ChainingLimitStillRefusesDurationButNotTheVariable) {
 
 }  // namespace
 }  // namespace kura
+
+namespace kura {
+namespace {
+
+// Chains that start without a long-term key: SSO, a web identity, a credential_process.
+struct ExternalTable {
+  ConfigFiles files;
+  Result<Plan> plan(const std::string& name, PlanOptions options = {}) {
+    auto profile = resolve_profile(files, name);
+    if (!profile) return profile.error();
+    return make_plan(
+        *profile, options, [](const std::string&) { return true; },
+        [](const std::string& p) { return "AKIA" + p; },
+        [this](const Profile& base) { return sso_config_of(base, files); });
+  }
+};
+
+ExternalTable external_table() {
+  auto files = ConfigFiles::from_text(
+      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+      "[profile sso]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+      "[profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n"
+      "sso_account_id = 1\nsso_role_name = R\n"
+      "[profile on-sso]\nsource_profile = sso\nrole_arn = arn:aws:iam::2:role/deploy\n"
+      "mfa_serial = arn:aws:iam::1:mfa/u\n"
+      "[profile long-on-sso]\nsource_profile = sso\nrole_arn = arn:aws:iam::2:role/deploy\n"
+      "duration_seconds = 7200\n"
+      "[profile wi]\nrole_arn = arn:aws:iam::3:role/ci\nweb_identity_token_file = /var/run/token\n"
+      "duration_seconds = 1800\n"
+      "[profile wi-process]\nrole_arn = arn:aws:iam::3:role/ci\nweb_identity_token_process = get-token\n"
+      "[profile on-wi]\nsource_profile = wi\nrole_arn = arn:aws:iam::4:role/x\n"
+      "[profile process]\ncredential_process = /usr/bin/creds --json\n"
+      "[profile on-process]\nsource_profile = process\nrole_arn = arn:aws:iam::5:role/p\n"
+      "[profile broken-sso]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
+      "[process]\naws_access_key_id = AKIAPLAIN\naws_secret_access_key = s\n");
+  return ExternalTable{std::move(*files)};
+}
+
+std::string external_calls(const Plan& plan) {
+  static const char* const k_names[] = {"GST", "AR", "SSO", "WI", "CP"};
+  std::string out = plan.long_term_key ? "key" : "";
+  for (const Step& step : plan.steps) {
+    if (!out.empty()) out += " -> ";
+    out += std::string(k_names[static_cast<int>(step.kind)]) + "(" + step.profile + ")";
+    if (step.mfa_serial) out += "+mfa";
+  }
+  return out;
+}
+
+TEST(Plan, ChainsThatStartWithoutALongTermKey) {
+  auto t = external_table();
+  const std::pair<const char*, const char*> rows[] = {
+      {"sso", "SSO(sso)"},
+      {"legacy", "SSO(legacy)"},
+      {"on-sso", "SSO(sso) -> AR(on-sso)+mfa"},  // no GetSessionToken: SSO credentials are a role's
+      {"wi", "WI(wi)"},
+      {"wi-process", "WI(wi-process)"},
+      {"on-wi", "WI(wi) -> AR(on-wi)"},
+      // A plaintext key wins over credential_process in the same profile, as in botocore.
+      {"process", "key -> GST(process)"},
+  };
+  for (const auto& [name, expected] : rows) {
+    auto plan = t.plan(name);
+    ASSERT_TRUE(plan) << name << ": " << plan.error().message;
+    EXPECT_EQ(external_calls(*plan), expected) << name;
+  }
+  auto sso = *t.plan("sso");
+  EXPECT_EQ(sso.steps[0].sso->session.start_url, "https://corp.awsapps.com/start");
+  EXPECT_EQ(sso.steps[0].sso->account_id, "111111111111");
+  auto wi = *t.plan("wi");
+  EXPECT_EQ(wi.steps[0].role_arn, "arn:aws:iam::3:role/ci");
+  EXPECT_EQ(wi.steps[0].web_identity_token_file, "/var/run/token");
+  EXPECT_EQ(wi.steps[0].duration, Seconds(1800));
+}
+
+TEST(Plan, CredentialProcessStartsAChainWhenThereIsNoKey) {
+  auto files = ConfigFiles::from_text(
+      "[profile process]\ncredential_process = /usr/bin/creds --json\n"
+      "[profile on-process]\nsource_profile = process\nrole_arn = arn:aws:iam::5:role/p\n",
+      "");
+  ExternalTable t{std::move(*files)};
+  auto plan = t.plan("on-process");
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(external_calls(*plan), "CP(process) -> AR(on-process)");
+  EXPECT_EQ(plan->steps[0].credential_process, "/usr/bin/creds --json");
+}
+
+TEST(Plan, RolesOnSsoCredentialsAreRoleChainingAndSsoErrorsSurface) {
+  auto t = external_table();
+  auto long_role = t.plan("long-on-sso");
+  ASSERT_FALSE(long_role);
+  EXPECT_NE(long_role.error().message.find("role chaining"), std::string::npos) << long_role.error().message;
+  auto broken = t.plan("broken-sso");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("[sso-session nope]"), std::string::npos) << broken.error().message;
+}
+
+TEST(Plan, SsoCacheIdsDifferPerAccountAndRole) {
+  auto files = ConfigFiles::from_text(
+      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+      "[profile a]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Admin\n"
+      "[profile b]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = ReadOnly\n"
+      "[profile c]\nsso_session = corp\nsso_account_id = 2\nsso_role_name = Admin\n",
+      "");
+  ExternalTable t{std::move(*files)};
+  std::set<std::string> ids;
+  for (const char* name : {"a", "b", "c"}) ids.insert(t.plan(name)->steps[0].cache_id);
+  EXPECT_EQ(ids.size(), 3u);
+}
+
+}  // namespace
+}  // namespace kura
