@@ -86,6 +86,9 @@ const CommandSpec k_commands[] = {
                                            "open the AWS console for a profile (or print the URL)"),
     row<ServeInput, bind_serve, run_serve>(
         "serve", "", "serve credentials on a local ECS or IMDS endpoint until interrupted"),
+    row<SsoInput, bind_sso, run_sso>(
+        "sso", "",
+        "IAM Identity Center: login (cached for the AWS CLI too), logout, populate profiles for every role"),
     row<TrustInput, bind_trust, run_trust>(
         "trust", "",
         "show, diff, apply or edit (add/remove principals) the trust policy of many roles at once"),

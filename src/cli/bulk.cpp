@@ -130,6 +130,7 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
   SerializedKeystore keystore(**opened);
   SerializedPrompt prompt(context.deps().prompt);
   SessionLocks& locks = context.session_locks();
+  SessionLocks& sign_in_locks = context.sign_in_locks();  // made here, before the threads
 
   // Everything that reads the config or makes a transport happens here, on this thread.
   std::vector<std::string> groups;  // in order of first appearance
@@ -155,8 +156,14 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
       continue;
     }
     for (const Step& step : plan->steps) {
+      // A group's leader runs first, alone: it asks for the MFA code, or signs in to IAM Identity Center,
+      // once for all of them.
       if (step.mfa_serial) {
         job.group = step.cache_id;
+        break;
+      }
+      if (step.kind == StepKind::sso_role) {
+        job.group = "sso\x1f" + step.sso->session.cache_key();
         break;
       }
     }
@@ -184,10 +191,17 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
     RetryingTransport retrying(*job.transport, context.deps().clock);
     StsClient sts(retrying, context.deps().clock,
                   resolve_sts_endpoint(job.region, *job.profile, context.env()));
-    ProviderDeps deps{
-        keystore, prompt, context.deps().clock, **files, [&sts]() -> Result<StsClient*> {
-                        return &sts; },
-        &locks};
+    ProviderDeps deps{keystore,
+                      prompt,
+                      context.deps().clock,
+                      **files,
+                      [&sts]() -> Result<StsClient*> { return &sts; },
+                      &locks,
+                      [&context](const SsoProfileConfig& sso, const std::string& for_profile) {
+                        return context.sso_tokens(sso.session, for_profile);
+                      },
+                      context.command_output(),
+                      &sign_in_locks};
     auto obtained = obtain_credentials(*job.profile, deps, *job.options);
     if (obtained) {
       job.outcome.credentials = ProfileCredentials{*job.profile, job.region, std::move(*obtained)};

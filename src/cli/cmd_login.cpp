@@ -3,14 +3,12 @@
 // federated). The URL is printed (--stdout) or opened: $BROWSER, else xdg-open/open; --browser-profile (or
 // browser_profile = isolated) gives each kura profile its own browser user-data directory, so several
 // accounts stay signed in side by side.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "aws/endpoints.h"
 #include "aws/federation.h"
+#include "cli/browser.h"
 #include "cli/commands.h"
-#include "creds/plan.h"
 #include "creds/providers.h"
+#include "creds/resolver.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -21,38 +19,6 @@ namespace {
 
 constexpr const char* k_allow_all =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
-
-// Starts the browser without waiting for it (it outlives kura).
-Result<void> launch(const std::vector<std::string>& argv, const Environment& env) {
-  // The browser gets the user's environment without kura's secrets or any AWS credentials.
-  std::vector<std::string> environment;
-  for (const auto& [name, value] : child_variables(env)) environment.push_back(name + "=" + value);
-  pid_t pid = ::fork();
-  if (pid < 0) return make_error("cannot start the browser: fork failed");
-  if (pid == 0) {
-    ::setsid();
-    if (::fork() != 0) ::_exit(0);  // detached from kura entirely
-    ExecRunner runner;              // restores the core limit kura lowered for itself
-    (void)runner.exec(argv, environment);
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return {};
-}
-
-// $BROWSER (first of a colon-separated list; "%s" stands for the URL), split on spaces.
-std::optional<std::vector<std::string>> browser_command(const Environment& env) {
-  auto browser = env.get("BROWSER");
-  if (!browser) return std::nullopt;
-  std::string first = split(*browser, ':')[0];
-  std::vector<std::string> argv;
-  for (const std::string& word : split(first, ' ')) {
-    if (!word.empty()) argv.push_back(word);
-  }
-  if (argv.empty()) return std::nullopt;
-  return argv;
-}
 
 Result<std::vector<std::string>> isolated_browser(const Environment& env, const std::string& profile,
                                                   const std::string& url) {
@@ -120,8 +86,16 @@ Result<void> run_login(Context& context, const LoginInput& input) {
     return make_error("--duration: a console session lasts 15m to 12h", "e.g. --duration 8h");
   }
 
-  // Does the chain end in a role? Then its session is federated directly; an IAM user's key is not.
+  // Does the chain end in a role (or start from SSO, a web identity or a credential_process, which give
+  // session credentials)? Then its session is federated directly; an IAM user's key is not.
   bool role = profile->role_arn.has_value();
+  if (!role) {
+    auto files = context.files();
+    if (!files) return files.error();
+    auto plan = plan_for(*profile, **files, PlanOptions{});
+    if (!plan) return plan.error();
+    role = !plan->long_term_key;
+  }
   Credentials federated;
   std::optional<Seconds> session_duration;
   if (role) {
@@ -193,11 +167,8 @@ Result<void> run_login(Context& context, const LoginInput& input) {
     auto command = isolated_browser(env, profile->name, url);
     if (!command) return command.error();
     argv = *command;
-  } else if (auto chosen = browser_command(env)) {
-    argv = *chosen;
-    argv.push_back(url);
   } else {
-    argv = {env.has_program("xdg-open") ? "xdg-open" : "open", url};
+    argv = default_browser(env, url);
   }
   log_note("opening the console for '" + profile->name + "' with " + argv[0]);
   return launch(argv, env);

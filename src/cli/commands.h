@@ -107,6 +107,22 @@ struct TrustInput {
 void bind_trust(FlagSet& flags, TrustInput& input);
 Result<void> run_trust(Context& context, const TrustInput& input);
 
+// kura sso: IAM Identity Center sign-in, sign-out and profiles for every account and role.
+constexpr const char* k_default_populate_template = "{account_name}.{role_name}";
+struct SsoInput {
+  std::string action;  // login, logout, populate
+  std::optional<std::string> profile;
+  std::optional<std::string> sso_session;
+  bool use_device_code = false;
+  bool no_browser = false;
+  std::string name_template = k_default_populate_template;
+  std::optional<std::string> region;
+  bool prune = false;
+  bool dry_run = false;
+};
+void bind_sso(FlagSet& flags, SsoInput& input);
+Result<void> run_sso(Context& context, const SsoInput& input);
+
 // kura mfa (and aws-mfa): aws-mfa's interface, writing a short-term profile into ~/.aws/credentials.
 struct MfaCommandInput {
   std::optional<std::string> profile;  // the one profile (from --profile given once)

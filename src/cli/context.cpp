@@ -2,9 +2,30 @@
 #include "cli/context.h"
 
 #include "aws/endpoints.h"
+#include "cli/credentials.h"
+#include "process/capture.h"
 #include "util/log.h"
 
 namespace kura {
+
+namespace {
+
+// A transport with its retries, owning both.
+class OwnedRetryingTransport final : public HttpTransport {
+ public:
+  OwnedRetryingTransport(std::unique_ptr<HttpTransport> inner, Clock& clock)
+      : m_inner(std::move(inner)), m_retrying(*m_inner, clock) {}
+  Result<HttpResponse> send(const HttpRequest& request) override { return m_retrying.send(request); }
+
+ private:
+  std::unique_ptr<HttpTransport> m_inner;
+  RetryingTransport m_retrying;
+};
+
+constexpr std::chrono::minutes k_sign_in_timeout{5};
+constexpr size_t k_command_output_limit = size_t{64} * 1024;
+
+}  // namespace
 
 Result<const ConfigFiles*> Context::files() {
   if (!m_files) {
@@ -72,6 +93,59 @@ SessionLocks& Context::session_locks() {
     m_locks = std::make_unique<DirectorySessionLocks>(session_lock_directory(env()), m_settings.lock_timeout);
   }
   return *m_locks;
+}
+
+Result<std::shared_ptr<SsoTokenSource>> Context::sso_tokens(const SsoSessionConfig& session,
+                                                            const std::string& profile_name) {
+  std::lock_guard<std::mutex> hold(m_sso_mutex);
+  const std::string key = session.cache_key() + "\x1f" + session.start_url + "\x1f" + session.region;
+  if (auto it = m_sso.find(key); it != m_sso.end()) return it->second;
+  auto files = this->files();
+  if (!files) return files.error();
+  Profile profile;
+  if (!profile_name.empty()) {
+    auto resolved = resolve_profile(**files, profile_name);
+    if (!resolved) return resolved.error();
+    profile = std::move(*resolved);
+  }
+  auto endpoints = resolve_sso_endpoints(session.region, profile, *files, env());
+  if (!endpoints) return endpoints.error();
+  const bool browser = !m_sso_choice.no_browser && !m_settings.print_url && can_open_browser(env());
+  if (!m_sign_in) m_sign_in = std::make_unique<BrowserSignIn>(env(), browser);
+
+  SsoTokenOptions options;
+  options.flow = m_sso_choice.flow.value_or(automatic_sign_in_flow(env()));
+  options.may_sign_in = m_deps.prompt.interactive() || m_settings.sso_auto_login;
+  options.sign_in_timeout = k_sign_in_timeout;
+  std::optional<std::string> ca_bundle = profile.ca_bundle;
+  TransportFactory transports = [this, ca_bundle]() -> std::unique_ptr<HttpTransport> {
+    return std::make_unique<OwnedRetryingTransport>(
+        m_deps.make_transport(HttpOptions::from_environment(env(), ca_bundle)), m_deps.clock);
+  };
+  auto source =
+      std::make_shared<SsoTokenSource>(session, std::move(*endpoints), std::move(transports), m_deps.clock,
+                                       env(), &sign_in_locks(), m_sign_in.get(), options);
+  m_sso.emplace(key, source);
+  return source;
+}
+
+SessionLocks& Context::sign_in_locks() {
+  if (!m_sso_locks) {
+    // A waiter may wait for another caller's whole sign-in.
+    const std::chrono::milliseconds wait = std::max<std::chrono::milliseconds>(
+        m_settings.lock_timeout, k_sign_in_timeout + std::chrono::minutes(1));
+    m_sso_locks = std::make_unique<DirectorySessionLocks>(session_lock_directory(env()), wait);
+  }
+  return *m_sso_locks;
+}
+
+CommandOutput Context::command_output() {
+  const Environment& environment = env();
+  return [&environment](const std::string& command_line) -> Result<Secret> {
+    std::vector<std::string> variables;
+    for (const auto& [name, value] : child_variables(environment)) variables.push_back(name + "=" + value);
+    return run_command_output(command_line, variables, k_command_output_limit);
+  };
 }
 
 }  // namespace kura

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,8 +13,10 @@
 #include "aws/http.h"
 #include "aws/sts.h"
 #include "cli/settings.h"
+#include "cli/sso_sign_in.h"
 #include "config/profiles.h"
 #include "creds/cached_provider.h"
+#include "creds/external_providers.h"
 #include "keyring/keystore.h"
 #include "keyring/selection.h"
 #include "process/runner.h"
@@ -65,6 +69,15 @@ class Context {
   Result<StsClient*> sts(const Profile& profile, const std::string& region);
   std::unique_ptr<HttpTransport> new_transport(const Profile& profile);
   SessionLocks& session_locks();
+  // The token source of an SSO session (one per session and run; safe from several threads). `profile`
+  // names the profile whose settings pick the endpoints; empty: the partition's.
+  Result<std::shared_ptr<SsoTokenSource>> sso_tokens(const SsoSessionConfig& session,
+                                                     const std::string& profile);
+  void set_sso_sign_in(SsoSignInChoice choice) { m_sso_choice = choice; }
+  // Session locks whose waiters may wait for a whole SSO sign-in in another process.
+  SessionLocks& sign_in_locks();
+  // Runs credential_process and web_identity_token_process commands.
+  CommandOutput command_output();
 
  private:
   AppDeps& m_deps;
@@ -78,6 +91,11 @@ class Context {
   std::unique_ptr<RetryingTransport> m_retrying;
   std::unique_ptr<StsClient> m_sts;
   std::unique_ptr<DirectorySessionLocks> m_locks;
+  std::mutex m_sso_mutex;
+  SsoSignInChoice m_sso_choice;
+  std::unique_ptr<BrowserSignIn> m_sign_in;
+  std::unique_ptr<DirectorySessionLocks> m_sso_locks;
+  std::map<std::string, std::shared_ptr<SsoTokenSource>> m_sso;
 };
 
 }  // namespace kura

@@ -157,7 +157,12 @@ Result<ProfileCredentials> credentials_for(Context& context, const CredentialFla
                     context.deps().clock,
                     **files,
                     [&context, &resolved, region]() { return context.sts(resolved, region); },
-                    &context.session_locks()};
+                    &context.session_locks(),
+                    [&context](const SsoProfileConfig& sso, const std::string& for_profile) {
+                      return context.sso_tokens(sso.session, for_profile);
+                    },
+                    context.command_output(),
+                    &context.sign_in_locks()};
   auto obtained = obtain_credentials(*profile, deps, *options);
   if (!obtained) {
     Error error = obtained.error();

@@ -212,6 +212,20 @@ const SettingSpec k_table[] = {
      }},
     {"",
      "",
+     {"KURA_SSO_AUTO_LOGIN", ""},
+     "",
+     k_every_persona,
+     "on",
+     "a caller without a terminal (credential_process, an SDK) may open the IAM Identity Center sign-in in "
+     "the browser; off: it fails and says to run `kura sso login`",
+     [](Settings& s, std::string_view value, std::string_view source) -> Result<void> {
+       auto on = boolean(value, source);
+       if (!on) return on.error();
+       s.sso_auto_login = *on;
+       return {};
+     }},
+    {"",
+     "",
      {"KURA_SERVER_READ_TIMEOUT", ""},
      "",
      k_every_persona,
