@@ -66,9 +66,9 @@ class ProcessCredentialsProvider final : public CredentialProvider {
 };
 
 // The credential_process output as the AWS CLI reads it: {"Version": 1, "AccessKeyId", "SecretAccessKey",
-// "SessionToken"?, "Expiration"? (ISO 8601, a UTC offset allowed)}; other members ignored, whatever they hold.
-// Expired credentials are an error. Errors name `source` ("the credential_process of 'dev'") and never include
-// a secret. Fuzzed: tests/fuzz/fuzz_process_credentials.cpp.
+// "SessionToken"?, "Expiration"? (ISO 8601, a UTC offset allowed)}; other members ignored, whatever they
+// hold. Expired credentials are an error. Errors name `source` ("the credential_process of 'dev'") and never
+// include a secret. Fuzzed: tests/fuzz/fuzz_process_credentials.cpp.
 Result<Credentials> parse_process_credentials(std::string_view json, const std::string& source,
                                               TimePoint now);
 
