@@ -15,6 +15,10 @@ Gaps it fills (moto 5.2 verifies SigV4 but):
     of account X works on X's roles), with IAM's XML, error shapes and messages (NoSuchEntity,
     MalformedPolicyDocument, AccessDenied), a simple deny list per role ("iam_denied"), and AWS's rule that
     GetSessionToken credentials call IAM only when made with MFA;
+  * a user's own access keys (moto accepts an Inactive key and makes a new key usable at once): GetUser,
+    ListAccessKeys, CreateAccessKey (two keys per user at most), UpdateAccessKey, DeleteAccessKey and
+    GetAccessKeyLastUsed, with an Inactive or deleted key refused by every signed call and a new key refused
+    for "new_key_delay_ms" as IAM's eventual consistency does; details under "IAM users";
   * fault injection (5xx, throttling), latency (--delay-ms, /__admin/delay: concurrent calls overlap their
     delays) and per-action call counts for the tests;
   * the console federation endpoint (moto has none): GET /federation?Action=getSigninToken checks that the
@@ -57,7 +61,7 @@ Configuration is a JSON file:
     perform: sts:AssumeRole on resource: <role ARN>". Its sessions' ARNs name the role's account;
   * "iam_denied" (on a role: for its sessions; on a user: for its keys and sessions): IAM actions refused
     with AccessDenied ("iam:*" style wildcards allowed). Everything else in the caller's own account is
-    allowed; federated-user sessions may not call IAM.
+    allowed (but a user acts only on itself: "IAM users" below); federated-user sessions may not call IAM.
   * "web_identity_tokens": {"TOKEN": {"sub": "system:serviceaccount:ns:app", "aud": "sts.amazonaws.com",
     "provider": "idp.example.com", "roles": ["arn:aws:iam::...:role/x"], "expired": false}}: the tokens
     AssumeRoleWithWebIdentity accepts (compared in constant time, byte for byte: no whitespace is stripped).
@@ -68,6 +72,31 @@ Configuration is a JSON file:
     [\w+=,.@-]{2,64} and DurationSeconds (default 3600) lie in 900..the role's max_duration (ValidationError).
     The session is named as AssumeRole names it, counts as a role session everywhere (IAM, chaining,
     federation), and the answer carries SubjectFromWebIdentityToken ("sub"), Provider and Audience.
+
+IAM users. Each entry of "users" is an IAM user of its account (names unique within an account):
+  * "access_key_id"/"secret_access_key" (optional) is its first key; "access_keys": [{"access_key_id": ...,
+    "secret_access_key": ..., "status": "Active" or "Inactive"}] gives it more (two in all at most, as IAM allows;
+    not checked in the config);
+  * the user actions take UserName and default to the caller's own user. A user's key or session may act only
+    on that user (another name: AccessDenied "User: <caller ARN> is not authorized to perform: iam:<Action> on
+    resource: user <name> because no identity-based policy allows the iam:<Action> action"); a role session may
+    act on any user of its account and must name one (else ValidationError "Must specify userName when calling
+    with non-User credentials"); an unknown user is NoSuchEntity (404) "The user with name <name> cannot be
+    found."; "iam_denied" applies to these actions as to the others;
+  * GetUser: Path "/", UserName, UserId (AIDA...), Arn, CreateDate (when the server started);
+  * ListAccessKeys: AccessKeyMetadata (UserName, AccessKeyId, Status, CreateDate) in creation order, never paged;
+  * CreateAccessKey: an AKIA id of 20 characters and a 40-character secret, Active. A user who has two keys
+    (Active or Inactive) gets LimitExceeded (409) "Cannot exceed quota for AccessKeysPerUser: 2". The new key
+    is refused by every signed call, STS and IAM, with InvalidClientTokenId "The security token included in
+    the request is invalid." (403) until "new_key_delay_ms" (top level, default 0; POST /__admin/new-key-delay
+    changes it for keys created from then on) has passed since its creation: IAM's eventual consistency;
+  * UpdateAccessKey: Status Active or Inactive (else ValidationError). An Inactive key is refused by every
+    signed call with InvalidClientTokenId, as is a deleted one; DeleteAccessKey removes the key at once.
+    Sessions already made from such a key (GetSessionToken, AssumeRole) work until they expire, as in AWS. A
+    key id that is not the user's: NoSuchEntity (404) "The Access Key with id <id> cannot be found.";
+  * GetAccessKeyLastUsed (AccessKeyId; the key's user must be one the caller may act on): UserName and
+    AccessKeyLastUsed (LastUsedDate, ServiceName sts or iam, Region) of the last signed call that passed the
+    signature check; ServiceName and Region "N/A" and no date for a key never used.
 
 IAM Identity Center. The config's "sso" object (every key optional; the routes exist without it):
   {"start_url": "https://kura-test.awsapps.com/start", "user": "kura-user", "access_token_ttl": 3600,
@@ -134,7 +163,10 @@ Admin routes (unsigned, loopback only): GET /__admin/stats, POST /__admin/fail?s
 POST /__admin/oversize?count=1&bytes=N (the next answers are N bytes of 200 OK), POST /__admin/expired?count=1
 (the next credentials issued have already expired, as a skewed clock would see them),
 POST /__admin/reset-stats, POST /__admin/forget-codes, POST /__admin/delay?ms=N (every signed call, STS or
-IAM, waits N ms before it is answered; 0 turns it off), GET /__admin/role?arn=ARN (the role's current trust
+IAM, waits N ms before it is answered; 0 turns it off), POST /__admin/new-key-delay?ms=N (sets
+"new_key_delay_ms"), GET /__admin/user?name=NAME[&account=ACCT] (404 for an unknown user; else {"name", "account",
+"arn", "access_keys": [{"access_key_id", "status", "created", "usable_at", "last_used": null or {"date", "service",
+"region"}}]}: never a secret), GET /__admin/role?arn=ARN (the role's current trust
 policy as JSON; for a role without one, the equivalent policy; 404 for an unknown role), POST
 /__admin/role?arn=ARN with a JSON role entry as body (as in "roles" above; "arn" may be left out) creates or
 replaces that role. For IAM Identity Center: GET /__admin/sso ({"calls": counts of register,
@@ -175,6 +207,7 @@ from botocore.credentials import Credentials
 NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 CHAINING_LIMIT = 3600
+ACCESS_KEYS_PER_USER = 2
 DEFAULT_ACCOUNT = "123456789012"
 
 
@@ -197,6 +230,11 @@ class StsError(Exception):
 def arn_account(arn):
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 else ""
+
+
+def entity_id(prefix, arn):
+    """A stable IAM unique id (AROA... for a role, AIDA... for a user) derived from the entity's ARN."""
+    return prefix + base64.b32encode(hashlib.sha256(arn.encode()).digest()).decode()[:17]
 
 
 def role_name(arn):
@@ -503,7 +541,11 @@ class State:
     def __init__(self, config, session_seconds):
         self.lock = threading.Lock()
         self.account = config.get("account", DEFAULT_ACCOUNT)
-        self.users = {u["access_key_id"]: u for u in config.get("users", [])}
+        self.new_key_delay_ms = int(config.get("new_key_delay_ms", 0))
+        self.users = {}  # (account, name) -> the user's config entry, plus _id, _created
+        self.keys = {}  # access key id -> {user, secret, status, created, usable_at, last_used}
+        for user in config.get("users", []):
+            self.add_user(user)
         self.roles = {}
         for role in config.get("roles", []):
             self.add_role(role)
@@ -529,9 +571,40 @@ class State:
             check_policy(role["trust_policy"])
         role["_legacy_arn"] = "trust_policy" not in role  # sessions named in the top-level account
         role["_created"] = time.time()
-        role["_id"] = "AROA" + base64.b32encode(hashlib.sha256(role["arn"].encode()).digest()).decode()[:17]
+        role["_id"] = entity_id("AROA", role["arn"])
         self.roles[role["arn"]] = role
         return role
+
+    def add_user(self, user):
+        account = self.user_account(user)
+        user["_created"] = time.time()
+        user["_id"] = entity_id("AIDA", self.user_arn(user))
+        self.users[(account, user["name"])] = user
+        configured = [{"access_key_id": user["access_key_id"], "secret_access_key": user["secret_access_key"]}] \
+            if "access_key_id" in user else []
+        for key in configured + list(user.get("access_keys", [])):
+            self.add_key(user, key["access_key_id"], key["secret_access_key"], key.get("status", "Active"), 0)
+
+    def add_key(self, user, key_id, secret, status, delay_ms):
+        now = time.time()
+        self.keys[key_id] = {"user": user, "secret": secret, "status": status, "created": now,
+                             "usable_at": now + delay_ms / 1000, "last_used": None}
+        return self.keys[key_id]
+
+    def user_keys(self, user):
+        return sorted(((k, e) for k, e in self.keys.items() if e["user"] is user), key=lambda item: item[1]["created"])
+
+    def user_view(self, name, account=None):
+        """GET /__admin/user: a user's keys (never their secrets) and MFA devices, or None."""
+        user = next((u for (a, n), u in self.users.items() if n == name and account in (None, a)), None)
+        if not user:
+            return None
+        keys = [{"access_key_id": k, "status": e["status"], "created": iso(e["created"]),
+                 "usable_at": iso(e["usable_at"]), "last_used": e["last_used"] and {
+                     "date": iso(e["last_used"][0]), "service": e["last_used"][1], "region": e["last_used"][2]}}
+                for k, e in self.user_keys(user)]
+        return {"name": user["name"], "account": self.user_account(user), "arn": self.user_arn(user),
+                "access_keys": keys}
 
     def user_account(self, user):
         return user.get("account", self.account) if user else self.account
@@ -602,6 +675,13 @@ class Handler(BaseHTTPRequestHandler):
             if not role:
                 return self.reply(404, json.dumps({"error": f"no role {arn}"}), "application/json")
             return self.reply(200, json.dumps(policy), "application/json")
+        if url.path == "/__admin/user":
+            query = dict(urllib.parse.parse_qsl(url.query))
+            with self.state.lock:
+                view = self.state.user_view(query.get("name", ""), query.get("account"))
+            if not view:
+                return self.reply(404, json.dumps({"error": f"no user {query.get('name', '')}"}), "application/json")
+            return self.reply(200, json.dumps(view), "application/json")
         if url.path == "/federation":
             return self.federation(dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True)))
         if url.path == "/__admin/sso":
@@ -692,20 +772,12 @@ class Handler(BaseHTTPRequestHandler):
                 caller, service = None, "sts"
             else:
                 caller, service = self.authenticate(body)
-            if service == "iam":
-                handler = {"GetRole": self.get_role, "ListRoles": self.list_roles,
-                           "UpdateAssumeRolePolicy": self.update_assume_role_policy}.get(action)
-                if not handler:
-                    raise StsError(400, "InvalidAction", f"Could not find operation {action} for version 2010-05-08")
-            else:
-                handler = {"GetSessionToken": self.get_session_token, "AssumeRole": self.assume_role,
-                           "GetCallerIdentity": self.get_caller_identity,
-                           "GetFederationToken": self.get_federation_token,
-                           "AssumeRoleWithWebIdentity": self.assume_role_with_web_identity}.get(action)
-                if not handler:
-                    raise StsError(400, "InvalidAction", f"Could not find operation {action}")
+            method = (IAM_ACTIONS if service == "iam" else STS_ACTIONS).get(action)
+            if not method:
+                raise StsError(400, "InvalidAction", f"Could not find operation {action}"
+                                                     + (" for version 2010-05-08" if service == "iam" else ""))
             with self.state.lock:
-                answer = handler(caller, params)
+                answer = getattr(self, method)(caller, params)
             self.reply(200, answer)
         except StsError as e:
             message = e.message if e.raw else escape(e.message)
@@ -736,11 +808,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.sso_admin(url.path[len("/__admin/sso/"):], query)
             elif url.path == "/__admin/forget-codes":  # lets one test use the current code more than once
                 self.state.used_codes = set()
-            elif url.path == "/__admin/delay":
+            elif url.path in ("/__admin/delay", "/__admin/new-key-delay"):
                 try:
-                    self.state.delay_ms = max(0, int(query.get("ms", "0")))
+                    ms = max(0, int(query.get("ms", "0")))
                 except ValueError:
                     return self.reply(400, json.dumps({"error": "ms must be an integer"}), "application/json")
+                setattr(self.state, "delay_ms" if url.path == "/__admin/delay" else "new_key_delay_ms", ms)
             elif url.path == "/__admin/role":
                 try:
                     entry = json.loads(body)
@@ -1025,15 +1098,18 @@ class Handler(BaseHTTPRequestHandler):
                            f"Signature expired: {amz_date} is now earlier than the allowed window")
         token = self.headers.get("X-Amz-Security-Token")
         with self.state.lock:
-            user = self.state.users.get(key_id)
+            key = self.state.keys.get(key_id)
             session = self.state.sessions.get(key_id)
-        if user:
-            arn, account = self.state.user_arn(user), self.state.user_account(user)
-            secret = user["secret_access_key"]
-            caller = {"kind": "user", "user": user, "mfa": False, "arn": arn, "account": account,
-                      "real_account": account, "principals": {arn}}
-            if token:
+            key = key and dict(key)
+        if key:
+            # An Inactive key, or one IAM has not yet made known to STS (new_key_delay_ms): as AWS refuses it.
+            if token or key["status"] != "Active" or time.time() < key["usable_at"]:
                 raise StsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+            user = key["user"]
+            arn, account = self.state.user_arn(user), self.state.user_account(user)
+            secret = key["secret"]
+            caller = {"kind": "user", "user": user, "key_id": key_id, "mfa": False, "arn": arn, "account": account,
+                      "real_account": account, "principals": {arn}}
         elif session:
             if not token or not hmac.compare_digest(token, session["token"]):
                 raise StsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
@@ -1051,6 +1127,11 @@ class Handler(BaseHTTPRequestHandler):
         if not hmac.compare_digest(expected, signature):
             raise StsError(403, "SignatureDoesNotMatch",
                            "The request signature we calculated does not match the signature you provided.")
+        if key:
+            with self.state.lock:
+                entry = self.state.keys.get(key_id)
+                if entry:
+                    entry["last_used"] = (time.time(), service, region)
         return caller, service
 
     # --- STS actions -----------------------------------------------------------------------------
@@ -1201,6 +1282,89 @@ class Handler(BaseHTTPRequestHandler):
             raise StsError(403, "AccessDenied", f"{denied} because no identity-based policy allows the {action} action")
         return caller["real_account"]
 
+    def iam_user(self, caller, params, action):
+        """The user an IAM user action works on: UserName, by default the caller's own user. A user (or its
+        session) may act only on itself; a role session on any user of its account."""
+        own = caller.get("user") if caller["kind"] in ("user", "session") else None
+        name = params.get("UserName") or (own["name"] if own else "")
+        account = self.iam_authorize(caller, action, f"user {name}")
+        if not name:
+            raise StsError(400, "ValidationError", "Must specify userName when calling with non-User credentials")
+        if own and name != own["name"]:
+            raise StsError(403, "AccessDenied", f"User: {caller['arn']} is not authorized to perform: {action} on "
+                                                f"resource: user {name} because no identity-based policy allows the "
+                                                f"{action} action")
+        user = self.state.users.get((account, name))
+        if not user:
+            raise StsError(404, "NoSuchEntity", f"The user with name {name} cannot be found.")
+        return user
+
+    def user_xml(self, user):
+        return (f"<Path>/</Path><UserName>{escape(user['name'])}</UserName><UserId>{user['_id']}</UserId>"
+                f"<Arn>{escape(self.state.user_arn(user))}</Arn><CreateDate>{iso(user['_created'])}</CreateDate>")
+
+    def get_user(self, caller, params):
+        user = self.iam_user(caller, params, "iam:GetUser")
+        return iam_response("GetUser", f"<User>{self.user_xml(user)}</User>")
+
+    def user_key(self, user, params):
+        """The user's access key named by AccessKeyId, or NoSuchEntity as IAM says it."""
+        key_id = params.get("AccessKeyId", "")
+        entry = self.state.keys.get(key_id)
+        if not entry or entry["user"] is not user:
+            raise StsError(404, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found.")
+        return key_id, entry
+
+    def list_access_keys(self, caller, params):
+        user = self.iam_user(caller, params, "iam:ListAccessKeys")
+        members = "".join(f"<member><UserName>{escape(user['name'])}</UserName><AccessKeyId>{key_id}</AccessKeyId>"
+                          f"<Status>{entry['status']}</Status><CreateDate>{iso(entry['created'])}</CreateDate></member>"
+                          for key_id, entry in self.state.user_keys(user))
+        return iam_response("ListAccessKeys", f"<AccessKeyMetadata>{members}</AccessKeyMetadata>"
+                                              f"<IsTruncated>false</IsTruncated>")
+
+    def create_access_key(self, caller, params):
+        user = self.iam_user(caller, params, "iam:CreateAccessKey")
+        if len(self.state.user_keys(user)) >= ACCESS_KEYS_PER_USER:  # Inactive keys count too
+            raise StsError(409, "LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
+        key_id = "AKIA" + base64.b32encode(secrets.token_bytes(10)).decode()
+        secret = base64.b64encode(secrets.token_bytes(30)).decode()  # 40 characters, AWS's alphabet
+        entry = self.state.add_key(user, key_id, secret, "Active", self.state.new_key_delay_ms)
+        return iam_response("CreateAccessKey", f"<AccessKey><UserName>{escape(user['name'])}</UserName>"
+                                               f"<AccessKeyId>{key_id}</AccessKeyId><Status>Active</Status>"
+                                               f"<SecretAccessKey>{secret}</SecretAccessKey>"
+                                               f"<CreateDate>{iso(entry['created'])}</CreateDate></AccessKey>")
+
+    def update_access_key(self, caller, params):
+        user = self.iam_user(caller, params, "iam:UpdateAccessKey")
+        status = params.get("Status")
+        if status not in ("Active", "Inactive"):
+            raise StsError(400, "ValidationError", f"1 validation error detected: Value '{status}' at 'status' failed "
+                                                   f"to satisfy constraint: Member must satisfy enum value set: "
+                                                   f"[Active, Inactive]")
+        _, entry = self.user_key(user, params)
+        entry["status"] = status
+        return iam_response("UpdateAccessKey", None)
+
+    def delete_access_key(self, caller, params):
+        user = self.iam_user(caller, params, "iam:DeleteAccessKey")
+        key_id, _ = self.user_key(user, params)
+        del self.state.keys[key_id]  # sessions made from it live on until they expire, as in AWS
+        return iam_response("DeleteAccessKey", None)
+
+    def get_access_key_last_used(self, caller, params):
+        key_id = params.get("AccessKeyId", "")
+        entry = self.state.keys.get(key_id)
+        if not entry:
+            raise StsError(404, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found.")
+        user = self.iam_user(caller, {"UserName": entry["user"]["name"]}, "iam:GetAccessKeyLastUsed")
+        _, entry = self.user_key(user, params)
+        used = entry["last_used"]
+        last = (f"<LastUsedDate>{iso(used[0])}</LastUsedDate><ServiceName>{used[1]}</ServiceName>"
+                f"<Region>{used[2]}</Region>") if used else "<ServiceName>N/A</ServiceName><Region>N/A</Region>"
+        return iam_response("GetAccessKeyLastUsed", f"<UserName>{escape(user['name'])}</UserName>"
+                                                    f"<AccessKeyLastUsed>{last}</AccessKeyLastUsed>")
+
     def find_role(self, account, name):
         for arn, role in self.state.roles.items():
             if arn_account(arn) == account and role_name(arn) == name:
@@ -1271,6 +1435,14 @@ SSO_GET_API = {"/federation/credentials": ("get_role_credentials", "get_role_cre
                "/assignment/roles": ("list_account_roles", "list_account_roles", False)}
 SSO_PAGES = {"/authorize": "authorize_page", "/device": "device_page"}
 UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity"}
+# Signed actions: Action -> handler method.
+STS_ACTIONS = {"GetSessionToken": "get_session_token", "AssumeRole": "assume_role",
+               "GetCallerIdentity": "get_caller_identity", "GetFederationToken": "get_federation_token",
+               "AssumeRoleWithWebIdentity": "assume_role_with_web_identity"}
+IAM_ACTIONS = {"GetRole": "get_role", "ListRoles": "list_roles", "UpdateAssumeRolePolicy": "update_assume_role_policy",
+               "GetUser": "get_user", "ListAccessKeys": "list_access_keys", "CreateAccessKey": "create_access_key",
+               "UpdateAccessKey": "update_access_key", "DeleteAccessKey": "delete_access_key",
+               "GetAccessKeyLastUsed": "get_access_key_last_used"}
 
 
 class Server(ThreadingHTTPServer):

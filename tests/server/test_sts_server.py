@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Self-test of tests/server/sts_server.py with boto3 clients (botocore's own signer) against a server on a free
 loopback port: trust policies across accounts with MFA, role chaining, one use per code, IAM GetRole/ListRoles/
-UpdateAssumeRolePolicy with their errors and deny list, admin routes, and the latency option; IAM Identity Center
+UpdateAssumeRolePolicy with their errors and deny list, admin routes, and the latency option; a user's access keys
+(the two-key quota, Inactive and deleted keys, the delay before a new key works); IAM Identity Center
 (OIDC device-code, authorization-code + PKCE and refresh grants, the portal, with botocore's sso-oidc and sso
 clients and the AWS CLI v1) and AssumeRoleWithWebIdentity.
 
@@ -81,6 +82,13 @@ CONFIG = {
                          {"id": B, "name": "prod", "email": "prod@example.com", "roles": ["ReadOnly"]},
                          {"id": C, "name": "audit", "roles": ["Auditor"]}]},
 }
+# Issue 14's server: access keys, MFA required for IAM, virtual MFA enrolment (run_iam_users).
+DAN = {"name": "dan", "access_key_id": "AKIAKURASELFTEST0010", "secret_access_key": "dan-secret"}
+GUS = {"name": "gus", "access_key_id": "AKIAKURASELFTEST0011", "secret_access_key": "gus-secret",
+       "access_keys": [{"access_key_id": "AKIAKURASELFTEST0012", "secret_access_key": "gus-old", "status": "Inactive"}],
+       "iam_denied": ["iam:GetUser"]}
+KEYS_CONFIG = {"account": A, "new_key_delay_ms": 1500, "users": [DAN, GUS],
+               "roles": [{"arn": f"arn:aws:iam::{A}:role/admin", "trust_policy": policy(allow(A))}]}
 START_URL = "https://kura-test.awsapps.com/start"
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -106,6 +114,10 @@ def totp(seed, step):
     digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     o = digest[-1] & 15
     return "%06d" % ((struct.unpack(">I", digest[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def keys(user):
+    return {"aws_access_key_id": user["access_key_id"], "aws_secret_access_key": user["secret_access_key"]}
 
 
 def start(work, name, config, *args):
@@ -153,11 +165,8 @@ def run(url, log, work, procs):
                      "aws_session_token": creds["SessionToken"]}
         return boto3.client(service, endpoint_url=endpoint, region_name=region, config=cfg, **creds)
 
-    def keys(user):
-        return {"aws_access_key_id": user["access_key_id"], "aws_secret_access_key": user["secret_access_key"]}
-
-    def admin(method, path, body=None):
-        request = urllib.request.Request(url + path, method=method, data=body and json.dumps(body).encode())
+    def admin(method, path, body=None, base=url):
+        request = urllib.request.Request(base + path, method=method, data=body and json.dumps(body).encode())
         try:
             with urllib.request.urlopen(request) as r:
                 return r.status, json.loads(r.read() or b"null")
@@ -362,8 +371,150 @@ def run(url, log, work, procs):
     check("--delay-ms delays calls; the default account applies",
           time.monotonic() - t0 >= 0.3 and ident["Arn"] == "arn:aws:iam::123456789012:user/bob", ident)
 
+    run_iam_users(work, procs, client, admin)
     run_web_identity(url, client, admin)
     run_sso(url, work, cfg, client, admin)
+
+
+def run_iam_users(work, procs, client, admin):
+    """Access keys (rotation's steps, the two-key quota, Inactive keys, IAM's delay), on a server of its own."""
+    proc, url, _ = start(work, "keys", KEYS_CONFIG)
+    procs.append(proc)
+
+    def iam(creds):
+        return client("iam", creds, endpoint=url)
+
+    def sts(creds):
+        return client("sts", creds, endpoint=url)
+
+    def get(path):
+        return admin("GET", path, base=url)
+
+    def post(path):
+        return admin("POST", path, base=url)
+
+    invalid = ("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+    dan = iam(keys(DAN))
+    user = dan.get_user()["User"]
+    check("GetUser without UserName: the caller's user",
+          user["UserName"] == "dan" and user["Arn"] == f"arn:aws:iam::{A}:user/dan" and user["Path"] == "/"
+          and user["UserId"].startswith("AIDA") and user["CreateDate"].year >= 2024, user)
+    listed = dan.list_access_keys()
+    check("ListAccessKeys without UserName: the caller's one key, Active",
+          [(k["UserName"], k["AccessKeyId"], k["Status"]) for k in listed["AccessKeyMetadata"]]
+          == [("dan", DAN["access_key_id"], "Active")] and listed["IsTruncated"] is False, listed)
+
+    # --- CreateAccessKey, refused by STS until new_key_delay_ms has passed ---------------------------
+    made = dan.create_access_key()["AccessKey"]
+    t0 = time.monotonic()
+    new = {"aws_access_key_id": made["AccessKeyId"], "aws_secret_access_key": made["SecretAccessKey"]}
+    check("CreateAccessKey: an AKIA id, a 40-character secret, Active, for the caller",
+          made["AccessKeyId"].startswith("AKIA") and len(made["AccessKeyId"]) == 20
+          and len(made["SecretAccessKey"]) == 40 and made["Status"] == "Active" and made["UserName"] == "dan", made)
+    check("a new key is InvalidClientTokenId until new_key_delay_ms (1.5 s) has passed",
+          error_of(sts(new).get_caller_identity) == invalid, error_of(sts(new).get_caller_identity))
+    while error_of(sts(new).get_caller_identity)[0] and time.monotonic() - t0 < 5:
+        time.sleep(0.1)
+    waited = time.monotonic() - t0
+    check("then it signs STS and IAM calls as its user",
+          1.3 <= waited < 3 and sts(new).get_caller_identity()["Arn"] == f"arn:aws:iam::{A}:user/dan"
+          and iam(new).get_user()["User"]["UserName"] == "dan", waited)
+    code, message, status = error_of(dan.create_access_key)
+    check("a third key: LimitExceeded 409 in IAM's words",
+          (code, message, status) == ("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409),
+          (code, message, status))
+
+    # --- UpdateAccessKey: an Inactive key is refused everywhere, and still counts ---------------------
+    dan.update_access_key(AccessKeyId=made["AccessKeyId"], Status="Inactive")
+    check("an Inactive key: InvalidClientTokenId from STS and IAM",
+          error_of(sts(new).get_caller_identity) == invalid and error_of(iam(new).get_user)[0] == invalid[0],
+          error_of(sts(new).get_caller_identity))
+    check("ListAccessKeys shows it Inactive",
+          {k["AccessKeyId"]: k["Status"] for k in dan.list_access_keys()["AccessKeyMetadata"]}
+          == {DAN["access_key_id"]: "Active", made["AccessKeyId"]: "Inactive"})
+    check("an Inactive key still counts towards the quota", error_of(dan.create_access_key)[0] == "LimitExceeded")
+    code, _, status = error_of(dan.update_access_key, AccessKeyId=made["AccessKeyId"], Status="Disabled")
+    check("UpdateAccessKey with another Status: ValidationError 400", (code, status) == ("ValidationError", 400),
+          (code, status))
+    dan.update_access_key(AccessKeyId=made["AccessKeyId"], Status="Active")
+    check("Active again: it works at once", sts(new).get_caller_identity()["Arn"].endswith("user/dan"))
+
+    # --- DeleteAccessKey: the key is gone, its sessions live on ---------------------------------------
+    session = sts(new).get_session_token()["Credentials"]
+    iam(new).delete_access_key(AccessKeyId=DAN["access_key_id"])  # rotation: the new key deletes the old one
+    check("DeleteAccessKey: the deleted key is InvalidClientTokenId",
+          error_of(sts(keys(DAN)).get_caller_identity) == invalid)
+    check("a GetSessionToken session of a deleted key lives on until it expires",
+          sts(session).get_caller_identity()["Arn"].endswith("user/dan"))
+    dan = iam(new)
+    code, message, status = error_of(dan.delete_access_key, AccessKeyId=DAN["access_key_id"])
+    check("DeleteAccessKey of an unknown key: NoSuchEntity 404",
+          (code, status) == ("NoSuchEntity", 404)
+          and message == f"The Access Key with id {DAN['access_key_id']} cannot be found.", (code, message, status))
+    code, _, _ = error_of(dan.update_access_key, AccessKeyId=GUS["access_key_id"], Status="Inactive")
+    check("another user's key is NoSuchEntity for UpdateAccessKey", code == "NoSuchEntity", code)
+    used = dan.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])
+    check("GetAccessKeyLastUsed: when, which service, which region",
+          used["UserName"] == "dan" and used["AccessKeyLastUsed"]["ServiceName"] == "iam"
+          and used["AccessKeyLastUsed"]["Region"] == "us-east-1"
+          and abs(used["AccessKeyLastUsed"]["LastUsedDate"].timestamp() - time.time()) < 5, used)
+    post("/__admin/new-key-delay?ms=0")
+    second = dan.create_access_key()["AccessKey"]
+    unused = dan.get_access_key_last_used(AccessKeyId=second["AccessKeyId"])["AccessKeyLastUsed"]
+    check("GetAccessKeyLastUsed of a key never used: N/A, no date",
+          unused == {"ServiceName": "N/A", "Region": "N/A"}, unused)
+    check("POST /__admin/new-key-delay?ms=0: a new key works at once",
+          sts({"aws_access_key_id": second["AccessKeyId"], "aws_secret_access_key": second["SecretAccessKey"]})
+          .get_caller_identity()["Arn"].endswith("user/dan"))
+
+    # --- whose keys: UserName, other users, role sessions, the config's extra keys -----------------------
+    for action, call, kwargs in (("ListAccessKeys", dan.list_access_keys, {"UserName": "gus"}),
+                                 ("CreateAccessKey", dan.create_access_key, {"UserName": "gus"}),
+                                 ("GetUser", dan.get_user, {"UserName": "gus"}),
+                                 ("GetAccessKeyLastUsed", dan.get_access_key_last_used,
+                                  {"AccessKeyId": GUS["access_key_id"]})):
+        code, message, status = error_of(call, **kwargs)
+        check(f"{action} on another user: AccessDenied 403 in IAM's words",
+              (code, status) == ("AccessDenied", 403) and message ==
+              f"User: arn:aws:iam::{A}:user/dan is not authorized to perform: iam:{action} on resource: user gus "
+              f"because no identity-based policy allows the iam:{action} action", (code, message))
+    check("UserName naming the caller is the caller",
+          len(dan.list_access_keys(UserName="dan")["AccessKeyMetadata"]) == 2)
+    gus = iam(keys(GUS))
+    gus_keys = {k["AccessKeyId"]: k["Status"] for k in gus.list_access_keys()["AccessKeyMetadata"]}
+    check("a user's \"access_keys\" in the config: more keys, with their status",
+          gus_keys == {GUS["access_key_id"]: "Active", "AKIAKURASELFTEST0012": "Inactive"}
+          and error_of(sts(keys(GUS["access_keys"][0])).get_caller_identity) == invalid, gus_keys)
+    code, message, _ = error_of(gus.get_user)
+    check("a user's iam_denied applies to the user actions", code == "AccessDenied" and "iam:GetUser" in message,
+          (code, message))
+    role = iam(sts(keys(GUS)).assume_role(RoleArn=f"arn:aws:iam::{A}:role/admin", RoleSessionName="ops")
+               ["Credentials"])
+    code, message, status = error_of(role.list_access_keys)
+    check("a role session without UserName: ValidationError 400",
+          (code, status) == ("ValidationError", 400)
+          and message == "Must specify userName when calling with non-User credentials", (code, message))
+    check("a role session acts on users of its account",
+          len(role.list_access_keys(UserName="gus")["AccessKeyMetadata"]) == 2
+          and role.get_user(UserName="dan")["User"]["UserName"] == "dan")
+    code, message, status = error_of(role.get_user, UserName="nobody")
+    check("GetUser of an unknown user: NoSuchEntity 404",
+          (code, status, message) == ("NoSuchEntity", 404, "The user with name nobody cannot be found."),
+          (code, message, status))
+
+    # --- admin and stats -----------------------------------------------------------------------------
+    status, view = get("/__admin/user?name=dan")
+    check("GET /__admin/user: the user's keys with status and dates, never a secret",
+          status == 200 and view["arn"] == f"arn:aws:iam::{A}:user/dan"
+          and [(k["access_key_id"], k["status"]) for k in view["access_keys"]]
+          == [(made["AccessKeyId"], "Active"), (second["AccessKeyId"], "Active")]
+          and view["access_keys"][0]["last_used"]["service"] in ("sts", "iam")
+          and made["SecretAccessKey"] not in json.dumps(view), view)
+    check("GET /__admin/user of an unknown user: 404", get("/__admin/user?name=nobody")[0] == 404)
+    _, stats = get("/__admin/stats")
+    check("stats count the access key actions",
+          (stats.get("CreateAccessKey"), stats.get("UpdateAccessKey"), stats.get("DeleteAccessKey"),
+           stats.get("GetAccessKeyLastUsed"), stats.get("ListAccessKeys")) == (5, 4, 2, 3, 7), stats)
 
 
 def oidc_error(call, **kwargs):
