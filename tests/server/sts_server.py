@@ -96,7 +96,15 @@ IAM users. Each entry of "users" is an IAM user of its account (names unique wit
     key id that is not the user's: NoSuchEntity (404) "The Access Key with id <id> cannot be found.";
   * GetAccessKeyLastUsed (AccessKeyId; the key's user must be one the caller may act on): UserName and
     AccessKeyLastUsed (LastUsedDate, ServiceName sts or iam, Region) of the last signed call that passed the
-    signature check; ServiceName and Region "N/A" and no date for a key never used.
+    signature check; ServiceName and Region "N/A" and no date for a key never used;
+  * "iam_requires_mfa": true on a user plays AWS's example policy that forces MFA (a Deny of everything but
+    iam:CreateVirtualMFADevice, EnableMFADevice, GetUser, ListMFADevices, ListVirtualMFADevices and
+    ResyncMFADevice when aws:MultiFactorAuthPresent is false or absent): any other IAM action signed with the
+    user's long-term key is AccessDenied "User: <user ARN> is not authorized to perform: iam:<Action> on
+    resource: <resource> with an explicit deny in an identity-based policy", so a key can still enrol its
+    first MFA device. A GetSessionToken session made with MFA may do everything; one made without MFA is
+    refused for every IAM action whatever the flag (InvalidClientTokenId, AWS's rule above). STS actions and
+    the user's role sessions are not affected.
 
 IAM Identity Center. The config's "sso" object (every key optional; the routes exist without it):
   {"start_url": "https://kura-test.awsapps.com/start", "user": "kura-user", "access_token_ttl": 3600,
@@ -165,8 +173,8 @@ POST /__admin/oversize?count=1&bytes=N (the next answers are N bytes of 200 OK),
 POST /__admin/reset-stats, POST /__admin/forget-codes, POST /__admin/delay?ms=N (every signed call, STS or
 IAM, waits N ms before it is answered; 0 turns it off), POST /__admin/new-key-delay?ms=N (sets
 "new_key_delay_ms"), GET /__admin/user?name=NAME[&account=ACCT] (404 for an unknown user; else {"name", "account",
-"arn", "access_keys": [{"access_key_id", "status", "created", "usable_at", "last_used": null or {"date", "service",
-"region"}}]}: never a secret), GET /__admin/role?arn=ARN (the role's current trust
+"arn", "iam_requires_mfa", "access_keys": [{"access_key_id", "status", "created", "usable_at", "last_used": null or
+{"date", "service", "region"}}]}: never a secret), GET /__admin/role?arn=ARN (the role's current trust
 policy as JSON; for a role without one, the equivalent policy; 404 for an unknown role), POST
 /__admin/role?arn=ARN with a JSON role entry as body (as in "roles" above; "arn" may be left out) creates or
 replaces that role. For IAM Identity Center: GET /__admin/sso ({"calls": counts of register,
@@ -208,6 +216,9 @@ NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 CHAINING_LIMIT = 3600
 ACCESS_KEYS_PER_USER = 2
+# What AWS's example policy that forces MFA (DenyAllExceptListedIfNoMFA) lets a user do without it.
+MFA_SELF_SERVICE = {"iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices",
+                    "iam:ListVirtualMFADevices", "iam:ResyncMFADevice"}
 DEFAULT_ACCOUNT = "123456789012"
 
 
@@ -604,7 +615,7 @@ class State:
                      "date": iso(e["last_used"][0]), "service": e["last_used"][1], "region": e["last_used"][2]}}
                 for k, e in self.user_keys(user)]
         return {"name": user["name"], "account": self.user_account(user), "arn": self.user_arn(user),
-                "access_keys": keys}
+                "iam_requires_mfa": bool(user.get("iam_requires_mfa")), "access_keys": keys}
 
     def user_account(self, user):
         return user.get("account", self.account) if user else self.account
@@ -1274,6 +1285,9 @@ class Handler(BaseHTTPRequestHandler):
             raise StsError(403, "InvalidClientTokenId", "The security token included in the request is invalid")
         if caller["kind"] == "federated":
             raise StsError(403, "AccessDenied", denied)
+        if caller["kind"] == "user" and caller["user"].get("iam_requires_mfa") and action not in MFA_SELF_SERVICE:
+            # AWS's "force MFA" policy: Deny NotAction [these] if BoolIfExists aws:MultiFactorAuthPresent false.
+            raise StsError(403, "AccessDenied", f"{denied} with an explicit deny in an identity-based policy")
         if caller["kind"] == "role":
             entry = self.state.roles.get(caller["role_arn"]) or {}
         else:

@@ -2,7 +2,8 @@
 """Self-test of tests/server/sts_server.py with boto3 clients (botocore's own signer) against a server on a free
 loopback port: trust policies across accounts with MFA, role chaining, one use per code, IAM GetRole/ListRoles/
 UpdateAssumeRolePolicy with their errors and deny list, admin routes, and the latency option; a user's access keys
-(the two-key quota, Inactive and deleted keys, the delay before a new key works); IAM Identity Center
+(the two-key quota, Inactive and deleted keys, the delay before a new key works), MFA required for IAM; IAM Identity
+Center
 (OIDC device-code, authorization-code + PKCE and refresh grants, the portal, with botocore's sso-oidc and sso
 clients and the AWS CLI v1) and AssumeRoleWithWebIdentity.
 
@@ -87,7 +88,9 @@ DAN = {"name": "dan", "access_key_id": "AKIAKURASELFTEST0010", "secret_access_ke
 GUS = {"name": "gus", "access_key_id": "AKIAKURASELFTEST0011", "secret_access_key": "gus-secret",
        "access_keys": [{"access_key_id": "AKIAKURASELFTEST0012", "secret_access_key": "gus-old", "status": "Inactive"}],
        "iam_denied": ["iam:GetUser"]}
-KEYS_CONFIG = {"account": A, "new_key_delay_ms": 1500, "users": [DAN, GUS],
+ERIN = {"name": "erin", "access_key_id": "AKIAKURASELFTEST0013", "secret_access_key": "erin-secret",
+        "mfa_serial": f"arn:aws:iam::{A}:mfa/erin", "mfa_seed": SEED, "iam_requires_mfa": True}
+KEYS_CONFIG = {"account": A, "new_key_delay_ms": 1500, "users": [DAN, GUS, ERIN],
                "roles": [{"arn": f"arn:aws:iam::{A}:role/admin", "trust_policy": policy(allow(A))}]}
 START_URL = "https://kura-test.awsapps.com/start"
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
@@ -502,6 +505,28 @@ def run_iam_users(work, procs, client, admin):
           (code, status, message) == ("NoSuchEntity", 404, "The user with name nobody cannot be found."),
           (code, message, status))
 
+    # --- iam_requires_mfa: the long-term key may only enrol MFA; an MFA session may do everything --------
+    erin = iam(keys(ERIN))
+    code, message, status = error_of(erin.list_access_keys)
+    check("iam_requires_mfa: the long-term key is AccessDenied 403 with an explicit deny",
+          (code, status) == ("AccessDenied", 403) and message ==
+          f"User: arn:aws:iam::{A}:user/erin is not authorized to perform: iam:ListAccessKeys on resource: user erin"
+          f" with an explicit deny in an identity-based policy", (code, message))
+    check("iam_requires_mfa: CreateAccessKey too", error_of(erin.create_access_key)[0] == "AccessDenied")
+    check("iam_requires_mfa: GetUser (self-service) is allowed", erin.get_user()["User"]["UserName"] == "erin")
+    check("iam_requires_mfa: STS calls are not affected",
+          sts(keys(ERIN)).get_caller_identity()["Arn"].endswith("user/erin"))
+    plain = sts(keys(ERIN)).get_session_token()["Credentials"]
+    check("iam_requires_mfa: a session without MFA is InvalidClientTokenId, as for any user",
+          error_of(iam(plain).list_access_keys)[0] == "InvalidClientTokenId")
+    step = int(time.time()) // 30
+    with_mfa = sts(keys(ERIN)).get_session_token(SerialNumber=ERIN["mfa_serial"], TokenCode=totp(SEED, step))
+    erin_mfa = iam(with_mfa["Credentials"])
+    erin_key = erin_mfa.create_access_key()["AccessKey"]
+    check("iam_requires_mfa: an MFA session lists and creates keys",
+          erin_key["UserName"] == "erin" and len(erin_mfa.list_access_keys()["AccessKeyMetadata"]) == 2)
+    check("GET /__admin/user shows iam_requires_mfa", get("/__admin/user?name=erin")[1]["iam_requires_mfa"] is True)
+
     # --- admin and stats -----------------------------------------------------------------------------
     status, view = get("/__admin/user?name=dan")
     check("GET /__admin/user: the user's keys with status and dates, never a secret",
@@ -514,7 +539,7 @@ def run_iam_users(work, procs, client, admin):
     _, stats = get("/__admin/stats")
     check("stats count the access key actions",
           (stats.get("CreateAccessKey"), stats.get("UpdateAccessKey"), stats.get("DeleteAccessKey"),
-           stats.get("GetAccessKeyLastUsed"), stats.get("ListAccessKeys")) == (5, 4, 2, 3, 7), stats)
+           stats.get("GetAccessKeyLastUsed"), stats.get("ListAccessKeys")) == (7, 4, 2, 3, 10), stats)
 
 
 def oidc_error(call, **kwargs):
