@@ -15,10 +15,14 @@ Gaps it fills (moto 5.2 verifies SigV4 but):
     of account X works on X's roles), with IAM's XML, error shapes and messages (NoSuchEntity,
     MalformedPolicyDocument, AccessDenied), a simple deny list per role ("iam_denied"), and AWS's rule that
     GetSessionToken credentials call IAM only when made with MFA;
-  * a user's own access keys (moto accepts an Inactive key and makes a new key usable at once): GetUser,
-    ListAccessKeys, CreateAccessKey (two keys per user at most), UpdateAccessKey, DeleteAccessKey and
-    GetAccessKeyLastUsed, with an Inactive or deleted key refused by every signed call and a new key refused
-    for "new_key_delay_ms" as IAM's eventual consistency does; details under "IAM users";
+  * a user's own credentials, for rotation and MFA enrolment, details under "IAM users": access keys (moto
+    accepts an Inactive key and makes a new key usable at once): GetUser, ListAccessKeys, CreateAccessKey (two
+    keys per user at most), UpdateAccessKey, DeleteAccessKey and GetAccessKeyLastUsed, with an Inactive or
+    deleted key refused by every signed call and a new key refused for "new_key_delay_ms" as IAM's eventual
+    consistency does; virtual MFA devices (moto takes any codes at EnableMFADevice and none at GetSessionToken):
+    CreateVirtualMFADevice, EnableMFADevice (two consecutive TOTP codes of the device's seed), ListMFADevices,
+    ListVirtualMFADevices, DeactivateMFADevice and DeleteVirtualMFADevice, an enabled device then checked by
+    GetSessionToken and AssumeRole; and "iam_requires_mfa", AWS's usual policy that forces MFA;
   * fault injection (5xx, throttling), latency (--delay-ms, /__admin/delay: concurrent calls overlap their
     delays) and per-action call counts for the tests;
   * the console federation endpoint (moto has none): GET /federation?Action=getSigninToken checks that the
@@ -37,10 +41,11 @@ Every STS and IAM request's SigV4 signature is recomputed with botocore's own si
 and region of its credential scope (sts in any region, iam in us-east-1 only) and compared in constant time; the
 calls AWS takes unsigned (AssumeRoleWithWebIdentity, the OIDC and portal APIs) are not signed here either.
 Configuration is a JSON file:
-  {"account": "123456789012",
+  {"account": "123456789012", "new_key_delay_ms": 0, "mfa_devices_per_user": 8, "mfa_seeds": ["BASE32..."],
    "users": [{"name": "alice", "access_key_id": "AKIA...", "secret_access_key": "...",
               "mfa_serial": "arn:aws:iam::123456789012:mfa/alice", "mfa_seed": "BASE32...",
-              "account": "123456789012", "iam_denied": []}],
+              "account": "123456789012", "iam_denied": [], "iam_requires_mfa": false,
+              "access_keys": [{"access_key_id": "AKIA...", "secret_access_key": "...", "status": "Inactive"}]}],
    "roles": [{"arn": "arn:aws:iam::123456789012:role/admin", "max_duration": 3600, "require_mfa": true,
               "external_id": null, "trust_policy": {...}, "iam_denied": ["iam:UpdateAssumeRolePolicy"]}]}
   * "account" (top level, default 123456789012): the account of users without their own "account" key;
@@ -97,14 +102,38 @@ IAM users. Each entry of "users" is an IAM user of its account (names unique wit
   * GetAccessKeyLastUsed (AccessKeyId; the key's user must be one the caller may act on): UserName and
     AccessKeyLastUsed (LastUsedDate, ServiceName sts or iam, Region) of the last signed call that passed the
     signature check; ServiceName and Region "N/A" and no date for a key never used;
+  * "mfa_serial" and "mfa_seed" (base32) on a user: a virtual MFA device already enabled for it (an unassigned
+    device after DeactivateMFADevice). CreateVirtualMFADevice (VirtualMFADeviceName matching [\w+=,.@-]{1,226},
+    Path "/" or "/.../", else ValidationError) acts in the caller's account: SerialNumber
+    arn:aws:iam::ACCOUNT:mfa<Path><Name>, Base32StringSeed the seed's base32 text base64-encoded (boto3 hands
+    out the base32 bytes; AWS's blob encoding), the next of "mfa_seeds" (top level; POST /__admin/mfa-seed adds
+    one) or else 64 random base32 characters, and QRCodePNG a valid 1x1 PNG, not a QR code. A serial already
+    there: EntityAlreadyExists (409) "MFADevice entity at the same path and name already exists.";
+  * EnableMFADevice (UserName as the other user actions; codes of 6 digits, else ValidationError): an unknown
+    serial is NoSuchEntity (404) "VirtualMFADevice with serial number <serial> doesn't exist."; a device any
+    user has enabled, EntityAlreadyExists (409) "MFA Device is already in use."; a user who already has
+    "mfa_devices_per_user" devices enabled (top level, default 8 as AWS allows today; 1 plays the older rule),
+    LimitExceeded (409) "Cannot exceed quota for MFADevicesPerUser: <n>". AuthenticationCode1 and 2 must be
+    two consecutive codes of the seed, each within one 30-second step of the server's clock (the skew allowed
+    for TokenCode): the current and the next, or the previous and the current; anything else is
+    InvalidAuthenticationCode (403) "Authentication code for device is not valid.". Both codes are then spent
+    (the reused-code refusal applies; POST /__admin/forget-codes resets it), and from then on GetSessionToken
+    and AssumeRole with SerialNumber=<serial> check TokenCode against this device;
+  * ListMFADevices (MFADevices: UserName, SerialNumber, EnableDate), ListVirtualMFADevices (AssignmentStatus
+    Assigned, Unassigned or Any, the default; SerialNumber, and User and EnableDate when enabled; the caller's
+    account), neither paged; DeactivateMFADevice (UserName, SerialNumber; a device the user has not enabled:
+    NoSuchEntity (404) "MFA Device with serial number <serial> does not exist.") leaves the device unassigned;
+    DeleteVirtualMFADevice of an enabled device is DeleteConflict (409) "MFA Device is still in use.", of an
+    unknown one NoSuchEntity as above. The wordings of "already in use", "does not exist" and "still in use"
+    follow what users report of AWS but are not checked against it;
   * "iam_requires_mfa": true on a user plays AWS's example policy that forces MFA (a Deny of everything but
     iam:CreateVirtualMFADevice, EnableMFADevice, GetUser, ListMFADevices, ListVirtualMFADevices and
     ResyncMFADevice when aws:MultiFactorAuthPresent is false or absent): any other IAM action signed with the
     user's long-term key is AccessDenied "User: <user ARN> is not authorized to perform: iam:<Action> on
     resource: <resource> with an explicit deny in an identity-based policy", so a key can still enrol its
-    first MFA device. A GetSessionToken session made with MFA may do everything; one made without MFA is
-    refused for every IAM action whatever the flag (InvalidClientTokenId, AWS's rule above). STS actions and
-    the user's role sessions are not affected.
+    first MFA device (but not deactivate or delete one, as AWS's policy intends). A GetSessionToken session
+    made with MFA may do everything; one made without MFA is refused for every IAM action whatever the flag
+    (InvalidClientTokenId, AWS's rule above). STS actions and the user's role sessions are not affected.
 
 IAM Identity Center. The config's "sso" object (every key optional; the routes exist without it):
   {"start_url": "https://kura-test.awsapps.com/start", "user": "kura-user", "access_token_ttl": 3600,
@@ -172,10 +201,13 @@ POST /__admin/oversize?count=1&bytes=N (the next answers are N bytes of 200 OK),
 (the next credentials issued have already expired, as a skewed clock would see them),
 POST /__admin/reset-stats, POST /__admin/forget-codes, POST /__admin/delay?ms=N (every signed call, STS or
 IAM, waits N ms before it is answered; 0 turns it off), POST /__admin/new-key-delay?ms=N (sets
-"new_key_delay_ms"), GET /__admin/user?name=NAME[&account=ACCT] (404 for an unknown user; else {"name", "account",
-"arn", "iam_requires_mfa", "access_keys": [{"access_key_id", "status", "created", "usable_at", "last_used": null or
-{"date", "service", "region"}}]}: never a secret), GET /__admin/role?arn=ARN (the role's current trust
-policy as JSON; for a role without one, the equivalent policy; 404 for an unknown role), POST
+"new_key_delay_ms"), POST /__admin/mfa-seed?seed=BASE32 (queues the seed of a coming CreateVirtualMFADevice,
+so a test knows the codes in advance), GET /__admin/user?name=NAME[&account=ACCT] (404 for an unknown user; else
+{"name", "account", "arn", "iam_requires_mfa", "access_keys": [{"access_key_id", "status", "created", "usable_at",
+"last_used": null or {"date", "service", "region"}}], "mfa_devices": [{"serial", "enabled_at"}] (the user's enabled
+devices, oldest first), "enabled_serial" (the latest of them, or null), "unassigned_mfa_devices" (serials of the
+account's virtual devices no user has enabled)}: never a secret or a seed), GET /__admin/role?arn=ARN (the
+role's current trust policy as JSON; for a role without one, the equivalent policy; 404 for an unknown role), POST
 /__admin/role?arn=ARN with a JSON role entry as body (as in "roles" above; "arn" may be left out) creates or
 replaces that role. For IAM Identity Center: GET /__admin/sso ({"calls": counts of register,
 device_authorization, token (by grant: device_code, authorization_code, refresh_token, other), token_issued (by
@@ -203,6 +235,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import zlib
 import portfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
@@ -228,6 +261,21 @@ def totp(seed_b32, counter):
     offset = digest[-1] & 0x0F
     code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
     return f"{code:06d}"
+
+
+def totp_window(seed_b32, steps=1):
+    """The runs of `steps` consecutive codes the server accepts now: each code within one 30-second step of
+    the server's clock (RFC 6238's recommended skew), as for TokenCode."""
+    now = int(time.time()) // 30
+    return [[totp(seed_b32, now + d + i) for i in range(steps)] for d in range(-1, 2 - steps + 1)]
+
+
+def tiny_png():
+    """A valid 1x1 PNG, standing in for QRCodePNG (kura draws its own QR code from the otpauth URI)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff")) + chunk(b"IEND", b""))
 
 
 class StsError(Exception):
@@ -553,6 +601,9 @@ class State:
         self.lock = threading.Lock()
         self.account = config.get("account", DEFAULT_ACCOUNT)
         self.new_key_delay_ms = int(config.get("new_key_delay_ms", 0))
+        self.mfa_limit = int(config.get("mfa_devices_per_user", 8))
+        self.mfa_seeds = list(config.get("mfa_seeds", []))  # seeds for the next CreateVirtualMFADevice calls
+        self.mfa_devices = {}  # serial -> {serial, seed, user (None while unassigned), created, enabled_at}
         self.users = {}  # (account, name) -> the user's config entry, plus _id, _created
         self.keys = {}  # access key id -> {user, secret, status, created, usable_at, last_used}
         for user in config.get("users", []):
@@ -591,6 +642,12 @@ class State:
         user["_created"] = time.time()
         user["_id"] = entity_id("AIDA", self.user_arn(user))
         self.users[(account, user["name"])] = user
+        user["_mfa"] = {}  # serial -> device: the user's enabled MFA devices
+        if "mfa_serial" in user:
+            device = {"serial": user["mfa_serial"], "seed": user["mfa_seed"], "user": user,
+                      "created": user["_created"], "enabled_at": user["_created"]}
+            user["_mfa"][device["serial"]] = device
+            self.mfa_devices.setdefault(device["serial"], device)
         configured = [{"access_key_id": user["access_key_id"], "secret_access_key": user["secret_access_key"]}] \
             if "access_key_id" in user else []
         for key in configured + list(user.get("access_keys", [])):
@@ -614,8 +671,14 @@ class State:
                  "usable_at": iso(e["usable_at"]), "last_used": e["last_used"] and {
                      "date": iso(e["last_used"][0]), "service": e["last_used"][1], "region": e["last_used"][2]}}
                 for k, e in self.user_keys(user)]
-        return {"name": user["name"], "account": self.user_account(user), "arn": self.user_arn(user),
-                "iam_requires_mfa": bool(user.get("iam_requires_mfa")), "access_keys": keys}
+        enabled = sorted(user["_mfa"].values(), key=lambda d: d["enabled_at"])
+        account = self.user_account(user)
+        return {"name": user["name"], "account": account, "arn": self.user_arn(user),
+                "iam_requires_mfa": bool(user.get("iam_requires_mfa")), "access_keys": keys,
+                "mfa_devices": [{"serial": d["serial"], "enabled_at": iso(d["enabled_at"])} for d in enabled],
+                "enabled_serial": enabled[-1]["serial"] if enabled else None,
+                "unassigned_mfa_devices": sorted(serial for serial, d in self.mfa_devices.items()
+                                                 if d["user"] is None and arn_account(serial) == account)}
 
     def user_account(self, user):
         return user.get("account", self.account) if user else self.account
@@ -825,6 +888,15 @@ class Handler(BaseHTTPRequestHandler):
                 except ValueError:
                     return self.reply(400, json.dumps({"error": "ms must be an integer"}), "application/json")
                 setattr(self.state, "delay_ms" if url.path == "/__admin/delay" else "new_key_delay_ms", ms)
+            elif url.path == "/__admin/mfa-seed":
+                seed = query.get("seed", "")
+                try:
+                    base64.b32decode(seed.upper() + "=" * (-len(seed) % 8))
+                except ValueError:
+                    seed = ""
+                if not seed:
+                    return self.reply(400, json.dumps({"error": "seed must be base32"}), "application/json")
+                self.state.mfa_seeds.append(seed)
             elif url.path == "/__admin/role":
                 try:
                     entry = json.loads(body)
@@ -1150,13 +1222,12 @@ class Handler(BaseHTTPRequestHandler):
         serial, code = params.get("SerialNumber"), params.get("TokenCode")
         if not serial:
             return False
-        if not user or user.get("mfa_serial") != serial:
+        device = user["_mfa"].get(serial) if user else None
+        if not device:
             raise StsError(403, "AccessDenied",
                            "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA "
                            "serial number is valid and associated with this user.")
-        step = int(time.time()) // 30
-        valid = {totp(user["mfa_seed"], step + d) for d in (-1, 0, 1)}
-        if code not in valid or (serial, code) in self.state.used_codes:
+        if [code] not in totp_window(device["seed"]) or (serial, code) in self.state.used_codes:
             raise StsError(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
         self.state.used_codes.add((serial, code))
         return True
@@ -1379,6 +1450,105 @@ class Handler(BaseHTTPRequestHandler):
         return iam_response("GetAccessKeyLastUsed", f"<UserName>{escape(user['name'])}</UserName>"
                                                     f"<AccessKeyLastUsed>{last}</AccessKeyLastUsed>")
 
+    # --- virtual MFA devices ---------------------------------------------------------------------
+    def virtual_device(self, account, serial):
+        device = self.state.mfa_devices.get(serial)
+        if not device or arn_account(serial) != account:
+            raise StsError(404, "NoSuchEntity", f"VirtualMFADevice with serial number {serial} doesn't exist.")
+        return device
+
+    def create_virtual_mfa_device(self, caller, params):
+        name, path = params.get("VirtualMFADeviceName", ""), params.get("Path", "/")
+        serial = f"arn:aws:iam::{caller['real_account']}:mfa{path}{name}"
+        self.iam_authorize(caller, "iam:CreateVirtualMFADevice", serial)
+        if not re.fullmatch(r"[\w+=,.@-]{1,226}", name):
+            raise StsError(400, "ValidationError", f"1 validation error detected: Value '{name}' at "
+                                                   f"'virtualMFADeviceName' failed to satisfy constraint: Member must "
+                                                   f"satisfy regular expression pattern: [\\w+=,.@-]+")
+        if not re.fullmatch(r"/([\x21-\x7e]*/)?", path) or len(path) > 512:
+            raise StsError(400, "ValidationError", "The specified value for path is invalid. It must begin and end "
+                                                   "with / and contain only alphanumeric characters and/or / "
+                                                   "characters.")
+        if serial in self.state.mfa_devices:
+            raise StsError(409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")
+        seed = self.state.mfa_seeds.pop(0) if self.state.mfa_seeds \
+            else base64.b32encode(secrets.token_bytes(40)).decode()  # 64 characters, as AWS's
+        self.state.mfa_devices[serial] = {"serial": serial, "seed": seed, "user": None, "created": time.time(),
+                                          "enabled_at": None}
+        # Blobs travel base64-encoded: Base32StringSeed is the base32 text, itself base64-encoded.
+        return iam_response("CreateVirtualMFADevice",
+                            f"<VirtualMFADevice><SerialNumber>{escape(serial)}</SerialNumber>"
+                            f"<Base32StringSeed>{base64.b64encode(seed.encode()).decode()}</Base32StringSeed>"
+                            f"<QRCodePNG>{base64.b64encode(tiny_png()).decode()}</QRCodePNG></VirtualMFADevice>")
+
+    def enable_mfa_device(self, caller, params):
+        user = self.iam_user(caller, params, "iam:EnableMFADevice")
+        codes = [params.get("AuthenticationCode1", ""), params.get("AuthenticationCode2", "")]
+        for field, code in zip(("authenticationCode1", "authenticationCode2"), codes):
+            if not re.fullmatch(r"\d{6}", code):
+                raise StsError(400, "ValidationError", f"1 validation error detected: Value '{code}' at '{field}' "
+                                                       f"failed to satisfy constraint: Member must have length 6 and "
+                                                       f"satisfy regular expression pattern: [\\d]+")
+        serial = params.get("SerialNumber", "")
+        device = self.virtual_device(self.state.user_account(user), serial)
+        if device["user"]:
+            raise StsError(409, "EntityAlreadyExists", "MFA Device is already in use.")
+        if len(user["_mfa"]) >= self.state.mfa_limit:
+            raise StsError(409, "LimitExceeded", f"Cannot exceed quota for MFADevicesPerUser: {self.state.mfa_limit}")
+        if codes not in totp_window(device["seed"], steps=2):
+            raise StsError(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+        device.update(user=user, enabled_at=time.time())
+        user["_mfa"][serial] = device
+        self.state.used_codes |= {(serial, code) for code in codes}  # spent, as a TokenCode would be
+        return iam_response("EnableMFADevice", None)
+
+    def list_mfa_devices(self, caller, params):
+        user = self.iam_user(caller, params, "iam:ListMFADevices")
+        members = "".join(f"<member><UserName>{escape(user['name'])}</UserName>"
+                          f"<SerialNumber>{escape(d['serial'])}</SerialNumber>"
+                          f"<EnableDate>{iso(d['enabled_at'])}</EnableDate></member>"
+                          for d in sorted(user["_mfa"].values(), key=lambda d: d["enabled_at"]))
+        return iam_response("ListMFADevices", f"<MFADevices>{members}</MFADevices><IsTruncated>false</IsTruncated>")
+
+    def list_virtual_mfa_devices(self, caller, params):
+        account = self.iam_authorize(caller, "iam:ListVirtualMFADevices",
+                                     f"arn:aws:iam::{caller['real_account']}:mfa/")
+        status = params.get("AssignmentStatus", "Any")
+        if status not in ("Assigned", "Unassigned", "Any"):
+            raise StsError(400, "ValidationError", f"1 validation error detected: Value '{status}' at "
+                                                   f"'assignmentStatus' failed to satisfy constraint: Member must "
+                                                   f"satisfy enum value set: [Unassigned, Any, Assigned]")
+        members = ""
+        for serial, device in sorted(self.state.mfa_devices.items()):
+            assigned = device["user"] is not None
+            if arn_account(serial) != account or status == ("Unassigned" if assigned else "Assigned"):
+                continue
+            members += f"<member><SerialNumber>{escape(serial)}</SerialNumber>"
+            if assigned:
+                members += (f"<User>{self.user_xml(device['user'])}</User>"
+                            f"<EnableDate>{iso(device['enabled_at'])}</EnableDate>")
+            members += "</member>"
+        return iam_response("ListVirtualMFADevices",
+                            f"<VirtualMFADevices>{members}</VirtualMFADevices><IsTruncated>false</IsTruncated>")
+
+    def deactivate_mfa_device(self, caller, params):
+        user = self.iam_user(caller, params, "iam:DeactivateMFADevice")
+        serial = params.get("SerialNumber", "")
+        device = user["_mfa"].pop(serial, None)
+        if not device:
+            raise StsError(404, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.")
+        device.update(user=None, enabled_at=None)
+        return iam_response("DeactivateMFADevice", None)
+
+    def delete_virtual_mfa_device(self, caller, params):
+        serial = params.get("SerialNumber", "")
+        account = self.iam_authorize(caller, "iam:DeleteVirtualMFADevice", serial)
+        device = self.virtual_device(account, serial)
+        if device["user"]:
+            raise StsError(409, "DeleteConflict", "MFA Device is still in use.")
+        del self.state.mfa_devices[serial]
+        return iam_response("DeleteVirtualMFADevice", None)
+
     def find_role(self, account, name):
         for arn, role in self.state.roles.items():
             if arn_account(arn) == account and role_name(arn) == name:
@@ -1456,7 +1626,10 @@ STS_ACTIONS = {"GetSessionToken": "get_session_token", "AssumeRole": "assume_rol
 IAM_ACTIONS = {"GetRole": "get_role", "ListRoles": "list_roles", "UpdateAssumeRolePolicy": "update_assume_role_policy",
                "GetUser": "get_user", "ListAccessKeys": "list_access_keys", "CreateAccessKey": "create_access_key",
                "UpdateAccessKey": "update_access_key", "DeleteAccessKey": "delete_access_key",
-               "GetAccessKeyLastUsed": "get_access_key_last_used"}
+               "GetAccessKeyLastUsed": "get_access_key_last_used",
+               "CreateVirtualMFADevice": "create_virtual_mfa_device", "EnableMFADevice": "enable_mfa_device",
+               "ListMFADevices": "list_mfa_devices", "ListVirtualMFADevices": "list_virtual_mfa_devices",
+               "DeactivateMFADevice": "deactivate_mfa_device", "DeleteVirtualMFADevice": "delete_virtual_mfa_device"}
 
 
 class Server(ThreadingHTTPServer):

@@ -2,8 +2,9 @@
 """Self-test of tests/server/sts_server.py with boto3 clients (botocore's own signer) against a server on a free
 loopback port: trust policies across accounts with MFA, role chaining, one use per code, IAM GetRole/ListRoles/
 UpdateAssumeRolePolicy with their errors and deny list, admin routes, and the latency option; a user's access keys
-(the two-key quota, Inactive and deleted keys, the delay before a new key works), MFA required for IAM; IAM Identity
-Center
+(the two-key quota, Inactive and deleted keys, the delay before a new key works), MFA required for IAM, virtual MFA
+enrolment (consecutive codes, then the device checks GetSessionToken and AssumeRole), deactivation and deletion; IAM
+Identity Center
 (OIDC device-code, authorization-code + PKCE and refresh grants, the portal, with botocore's sso-oidc and sso
 clients and the AWS CLI v1) and AssumeRoleWithWebIdentity.
 
@@ -90,8 +91,13 @@ GUS = {"name": "gus", "access_key_id": "AKIAKURASELFTEST0011", "secret_access_ke
        "iam_denied": ["iam:GetUser"]}
 ERIN = {"name": "erin", "access_key_id": "AKIAKURASELFTEST0013", "secret_access_key": "erin-secret",
         "mfa_serial": f"arn:aws:iam::{A}:mfa/erin", "mfa_seed": SEED, "iam_requires_mfa": True}
-KEYS_CONFIG = {"account": A, "new_key_delay_ms": 1500, "users": [DAN, GUS, ERIN],
-               "roles": [{"arn": f"arn:aws:iam::{A}:role/admin", "trust_policy": policy(allow(A))}]}
+FAY = {"name": "fay", "access_key_id": "AKIAKURASELFTEST0014", "secret_access_key": "fay-secret",
+       "iam_requires_mfa": True}
+SEED2 = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ2DAMBQ"
+KEYS_CONFIG = {"account": A, "new_key_delay_ms": 1500, "users": [DAN, GUS, ERIN, FAY], "mfa_devices_per_user": 1,
+               "mfa_seeds": [SEED2],
+               "roles": [{"arn": f"arn:aws:iam::{A}:role/admin", "trust_policy": policy(allow(A))},
+                         {"arn": f"arn:aws:iam::{A}:role/mfa-only", "trust_policy": policy(allow(A, MFA))}]}
 START_URL = "https://kura-test.awsapps.com/start"
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -540,6 +546,134 @@ def run_iam_users(work, procs, client, admin):
     check("stats count the access key actions",
           (stats.get("CreateAccessKey"), stats.get("UpdateAccessKey"), stats.get("DeleteAccessKey"),
            stats.get("GetAccessKeyLastUsed"), stats.get("ListAccessKeys")) == (7, 4, 2, 3, 10), stats)
+    run_mfa_enrolment(iam, sts, get, post)
+
+
+def run_mfa_enrolment(iam, sts, get, post):
+    """A virtual MFA device enrolled from a long-term key under iam_requires_mfa, then used, replaced, removed."""
+    fay_keys = keys(FAY)
+    fay = iam(fay_keys)
+    created = fay.create_virtual_mfa_device(VirtualMFADeviceName="fay")["VirtualMFADevice"]
+    serial = created["SerialNumber"]
+    check("CreateVirtualMFADevice (allowed without MFA): the serial, the seed from \"mfa_seeds\" as base32 text, "
+          "a PNG", serial == f"arn:aws:iam::{A}:mfa/fay" and created["Base32StringSeed"] == SEED2.encode()
+          and created["QRCodePNG"].startswith(b"\x89PNG\r\n\x1a\n"), created)
+    code, message, status = error_of(fay.create_virtual_mfa_device, VirtualMFADeviceName="fay")
+    check("the same name again: EntityAlreadyExists 409",
+          (code, message, status) == ("EntityAlreadyExists", "MFADevice entity at the same path and name already "
+                                                             "exists.", 409), (code, message, status))
+    other = fay.create_virtual_mfa_device(VirtualMFADeviceName="fay", Path="/team/")["VirtualMFADevice"]
+    random_seed = other["Base32StringSeed"].decode()
+    check("with a Path: the serial carries it; without \"mfa_seeds\" a random 64-character base32 seed",
+          other["SerialNumber"] == f"arn:aws:iam::{A}:mfa/team/fay" and len(random_seed) == 64
+          and base64.b32decode(random_seed), other["SerialNumber"])
+    for kwargs in ({"VirtualMFADeviceName": "fay phone"}, {"VirtualMFADeviceName": "x", "Path": "team"}):
+        code, _, status = error_of(fay.create_virtual_mfa_device, **kwargs)
+        check(f"CreateVirtualMFADevice {kwargs}: ValidationError 400", (code, status) == ("ValidationError", 400),
+              (code, status))
+
+    # --- EnableMFADevice: two consecutive codes of the seed ---------------------------------------------
+    step = int(time.time()) // 30
+    now, later = totp(SEED2, step), totp(SEED2, step + 1)
+    code, message, _ = error_of(sts(fay_keys).get_session_token, SerialNumber=serial, TokenCode=now)
+    check("before it is enabled the device is not the user's", code == "AccessDenied" and "unable to validate" in
+          message, (code, message))
+    for codes, why in (((now, now), "the same code twice"), ((later, now), "in the wrong order"),
+                       ((totp(SEED2, step + 5), totp(SEED2, step + 6)), "outside the clock window"),
+                       ((now, totp(random_seed, step + 1)), "another device's")):
+        code, message, status = error_of(fay.enable_mfa_device, UserName="fay", SerialNumber=serial,
+                                         AuthenticationCode1=codes[0], AuthenticationCode2=codes[1])
+        check(f"EnableMFADevice with codes {why}: InvalidAuthenticationCode 403", (code, message, status) == (
+            "InvalidAuthenticationCode", "Authentication code for device is not valid.", 403), (code, message))
+    code, _, status = error_of(fay.enable_mfa_device, UserName="fay", SerialNumber=serial,
+                               AuthenticationCode1="12345a", AuthenticationCode2=later)
+    check("EnableMFADevice with a code that is not 6 digits: ValidationError", code == "ValidationError", code)
+    code, message, status = error_of(fay.enable_mfa_device, UserName="fay", SerialNumber=f"arn:aws:iam::{A}:mfa/none",
+                                     AuthenticationCode1=now, AuthenticationCode2=later)
+    check("EnableMFADevice of an unknown device: NoSuchEntity 404", (code, status) == ("NoSuchEntity", 404),
+          (code, message))
+    fay.enable_mfa_device(UserName="fay", SerialNumber=serial, AuthenticationCode1=now, AuthenticationCode2=later)
+    devices = fay.list_mfa_devices()["MFADevices"]
+    check("EnableMFADevice (allowed without MFA) with the current and the next code; ListMFADevices shows it",
+          [(d["UserName"], d["SerialNumber"]) for d in devices] == [("fay", serial)]
+          and abs(devices[0]["EnableDate"].timestamp() - time.time()) < 5, devices)
+    code, message, _ = error_of(sts(fay_keys).get_session_token, SerialNumber=serial, TokenCode=later)
+    check("the codes given at enrolment are spent", code == "AccessDenied" and "one time pass code" in message,
+          (code, message))
+    post("/__admin/forget-codes")
+    session = sts(fay_keys).get_session_token(SerialNumber=serial, TokenCode=totp(SEED2, int(time.time()) // 30))
+    fay_mfa = iam(session["Credentials"])
+    check("GetSessionToken checks codes against the enrolled device; the MFA session may call IAM",
+          fay_mfa.list_access_keys()["AccessKeyMetadata"][0]["UserName"] == "fay")
+    post("/__admin/forget-codes")
+    role = sts(fay_keys).assume_role(RoleArn=f"arn:aws:iam::{A}:role/mfa-only", RoleSessionName="mf",
+                                     SerialNumber=serial, TokenCode=totp(SEED2, int(time.time()) // 30))
+    check("AssumeRole with the enrolled device's code has the MFA context",
+          role["AssumedRoleUser"]["Arn"].endswith("mfa-only/mf"))
+
+    # --- one device per user here (mfa_devices_per_user), in use, unassigned -----------------------------
+    code, message, status = error_of(iam(keys(GUS)).enable_mfa_device, UserName="gus", SerialNumber=serial,
+                                     AuthenticationCode1=now, AuthenticationCode2=later)
+    check("a device another user has enabled: EntityAlreadyExists 409",
+          (code, message, status) == ("EntityAlreadyExists", "MFA Device is already in use.", 409), (code, message))
+    step = int(time.time()) // 30
+    code, message, status = error_of(fay.enable_mfa_device, UserName="fay", SerialNumber=other["SerialNumber"],
+                                     AuthenticationCode1=totp(random_seed, step),
+                                     AuthenticationCode2=totp(random_seed, step + 1))
+    check("a second device beyond mfa_devices_per_user (1): LimitExceeded 409",
+          (code, message, status) == ("LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 1", 409),
+          (code, message))
+    listed = {d["SerialNumber"]: d.get("User", {}).get("UserName")
+              for d in fay_mfa.list_virtual_mfa_devices()["VirtualMFADevices"]}
+    check("ListVirtualMFADevices (Any): the account's devices, with the user of each enabled one",
+          listed == {serial: "fay", other["SerialNumber"]: None, f"arn:aws:iam::{A}:mfa/erin": "erin"}, listed)
+    unassigned = [d["SerialNumber"] for d in
+                  fay_mfa.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]]
+    check("ListVirtualMFADevices Unassigned", unassigned == [other["SerialNumber"]], unassigned)
+    status, view = get("/__admin/user?name=fay")
+    check("GET /__admin/user: the enabled device, the account's unassigned ones",
+          status == 200 and view["enabled_serial"] == serial and [d["serial"] for d in view["mfa_devices"]] == [serial]
+          and view["unassigned_mfa_devices"] == [other["SerialNumber"]] and SEED2 not in json.dumps(view), view)
+
+    # --- DeactivateMFADevice, DeleteVirtualMFADevice -----------------------------------------------------
+    code, message, status = error_of(fay_mfa.delete_virtual_mfa_device, SerialNumber=serial)
+    check("DeleteVirtualMFADevice of an enabled device: DeleteConflict 409",
+          (code, message, status) == ("DeleteConflict", "MFA Device is still in use.", 409), (code, message))
+    code, message, _ = error_of(fay.deactivate_mfa_device, UserName="fay", SerialNumber=serial)
+    check("iam_requires_mfa: DeactivateMFADevice needs MFA", code == "AccessDenied" and "explicit deny" in message,
+          (code, message))
+    fay_mfa.deactivate_mfa_device(UserName="fay", SerialNumber=serial)
+    post("/__admin/forget-codes")
+    code, message, _ = error_of(sts(fay_keys).get_session_token, SerialNumber=serial,
+                                TokenCode=totp(SEED2, int(time.time()) // 30))
+    check("DeactivateMFADevice: the device no longer authenticates the user",
+          fay_mfa.list_mfa_devices()["MFADevices"] == [] and code == "AccessDenied"
+          and "unable to validate" in message, (code, message))
+    code, _, status = error_of(fay_mfa.deactivate_mfa_device, UserName="fay", SerialNumber=serial)
+    check("DeactivateMFADevice of a device not enabled: NoSuchEntity 404", (code, status) == ("NoSuchEntity", 404),
+          (code, status))
+    step = int(time.time()) // 30
+    fay.enable_mfa_device(UserName="fay", SerialNumber=other["SerialNumber"],
+                          AuthenticationCode1=totp(random_seed, step), AuthenticationCode2=totp(random_seed, step + 1))
+    check("after deactivation another device can be enabled",
+          [d["SerialNumber"] for d in fay.list_mfa_devices()["MFADevices"]] == [other["SerialNumber"]])
+    code, message, _ = error_of(fay.delete_virtual_mfa_device, SerialNumber=serial)
+    check("iam_requires_mfa: DeleteVirtualMFADevice needs MFA", code == "AccessDenied", (code, message))
+    fay_mfa.delete_virtual_mfa_device(SerialNumber=serial)
+    code, message, status = error_of(fay_mfa.delete_virtual_mfa_device, SerialNumber=serial)
+    check("DeleteVirtualMFADevice: gone (NoSuchEntity 404 the second time)",
+          (code, status) == ("NoSuchEntity", 404)
+          and message == f"VirtualMFADevice with serial number {serial} doesn't exist.", (code, message))
+    status, _ = post(f"/__admin/mfa-seed?seed={SEED}")
+    queued = fay.create_virtual_mfa_device(VirtualMFADeviceName="fay")["VirtualMFADevice"]
+    check("POST /__admin/mfa-seed: the next device's seed (a seed that is not base32: 400)",
+          status == 200 and queued["Base32StringSeed"] == SEED.encode()
+          and post("/__admin/mfa-seed?seed=not-base32!")[0] == 400, queued)
+    _, stats = get("/__admin/stats")
+    check("stats count the MFA actions",
+          (stats.get("CreateVirtualMFADevice"), stats.get("EnableMFADevice"), stats.get("ListMFADevices"),
+           stats.get("ListVirtualMFADevices"), stats.get("DeactivateMFADevice"), stats.get("DeleteVirtualMFADevice"))
+          == (6, 10, 3, 2, 3, 4), stats)
 
 
 def oidc_error(call, **kwargs):
