@@ -9,6 +9,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcurl4 libcurl4-openssl-dev libsodium-dev nlohmann-json3-dev libpugixml-dev \
   libkeyutils-dev keyutils libsecret-1-dev libsecret-1-0 libsecret-tools gnome-keyring dbus pass gnupg \
+  libqrencode-dev libqrencode4 zbar-tools \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   awscli oathtool curl util-linux bsdutils procps iproute2 time hyperfine wrk python3 chromium \
   clang libclang-rt-14-dev clang-tidy clang-format bc \

@@ -104,15 +104,36 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out(text.size() / 4 * 3 + 3, '\0');
+namespace {
+
+// Decodes into `out` (sized for the worst case, then shrunk in place: no reallocation); false when `text` is
+// not base64.
+bool base64_decode_into(std::string_view text, std::string& out) {
+  out.assign(text.size() / 4 * 3 + 3, '\0');
   size_t length = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
                         nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
+    return false;
   }
   out.resize(length);
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out;
+  if (!base64_decode_into(text, out)) return std::nullopt;
   return out;
+}
+
+std::optional<Secret> base64_decode_secret(std::string_view text) {
+  std::string out;
+  if (!base64_decode_into(text, out)) {
+    wipe_string(out);  // what was decoded before the bad character
+    return std::nullopt;
+  }
+  return Secret(std::move(out));
 }
 
 }  // namespace kura

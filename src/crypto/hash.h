@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/secret.h"
+
 namespace kura {
 
 std::string sha256(std::string_view data);                             // 32 raw bytes
@@ -16,5 +18,7 @@ std::string sha1_hex(std::string_view data);  // 40 lowercase hex characters
 
 std::string base64_encode(std::string_view data);
 std::optional<std::string> base64_decode(std::string_view text);
+// As base64_decode, for secrets: the decoded bytes only ever live in the Secret (wiped on failure too).
+std::optional<Secret> base64_decode_secret(std::string_view text);
 
 }  // namespace kura

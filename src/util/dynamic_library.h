@@ -4,7 +4,10 @@
 
 #include <dlfcn.h>
 
+#include <mutex>
 #include <string>
+
+#include "util/result.h"
 
 namespace kura {
 
@@ -26,5 +29,26 @@ class DynamicLibrary {
   void* m_handle;
   std::string m_failure;
 };
+
+// `Functions` (a struct of function pointers) bound from `soname` by `bind`, once per process and safely from
+// any thread; later calls give the same result. `name` and `package` word the error: "cannot load NAME: ..."
+// with the hint to install PACKAGE.
+template <typename Functions>
+Result<const Functions*> load_once(const char* soname, void (*bind)(DynamicLibrary&, Functions&),
+                                   const char* name, const char* package) {
+  static Functions functions;
+  static std::string failure;
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    DynamicLibrary library(soname);
+    bind(library, functions);
+    failure = library.failure();
+  });
+  if (!failure.empty()) {
+    return make_error(std::string("cannot load ") + name + ": " + failure,
+                      std::string("install it: apt-get install ") + package);
+  }
+  return &functions;
+}
 
 }  // namespace kura

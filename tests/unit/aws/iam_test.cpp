@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "aws/endpoints.h"
 #include "fakes.h"
 
@@ -521,7 +523,7 @@ TEST(IamErrors, EachCommonErrorGetsItsMessageAndHint) {
        "GetRole: ExpiredToken", "kura clear"},
   };
   for (const Case& c : cases) {
-    Error e = parse_iam_error(c.status, error_xml(c.code, c.message), c.action, "ghost");
+    Error e = parse_iam_error(c.status, error_xml(c.code, c.message), c.action, {"role", "ghost"});
     EXPECT_NE(e.message.find(c.expect_message), std::string::npos) << e.message;
     EXPECT_NE(e.hint.find(c.expect_hint), std::string::npos) << c.code << ": " << e.hint;
   }
@@ -530,16 +532,16 @@ TEST(IamErrors, EachCommonErrorGetsItsMessageAndHint) {
 TEST(IamErrors, AccessDeniedNamesThePermissionIamNamed) {
   Error e = parse_iam_error(
       403, error_xml("AccessDenied", "User: x is not authorized to perform: iam:PassRole on resource: y"),
-      "UpdateAssumeRolePolicy", "r");
+      "UpdateAssumeRolePolicy", {"role", "r"});
   EXPECT_NE(e.hint.find("needs iam:PassRole"), std::string::npos) << e.hint;
-  Error list = parse_iam_error(403, error_xml("AccessDenied", "denied"), "ListRoles", "");
+  Error list = parse_iam_error(403, error_xml("AccessDenied", "denied"), "ListRoles", {});
   EXPECT_NE(list.hint.find("needs iam:ListRoles:"), std::string::npos) << list.hint;
 }
 
 TEST(IamErrors, ServerTextIsMadePrintableAndNonXmlBodiesStillRead) {
   Error e =
       parse_iam_error(400, error_xml("MalformedPolicyDocument", "bad \x1b]0;pwned\x07policy\nhere\x1b[2J"),
-                      "UpdateAssumeRolePolicy", "r");
+                      "UpdateAssumeRolePolicy", {"role", "r"});
   EXPECT_EQ(e.message.find('\x1b'), std::string::npos) << e.message;
   EXPECT_EQ(e.message.find('\x07'), std::string::npos) << e.message;
   EXPECT_EQ(e.message.find('\n'), std::string::npos) << e.message;
@@ -548,11 +550,415 @@ TEST(IamErrors, ServerTextIsMadePrintableAndNonXmlBodiesStillRead) {
       404,
       "<ErrorResponse><Errors><Error><Code>NoSuchEntity</Code><Message>gone</Message></Error></Errors>"
       "</ErrorResponse>",
-      "GetRole", "ghost");
+      "GetRole", {"role", "ghost"});
   EXPECT_NE(moto.message.find("role 'ghost' not found"), std::string::npos) << moto.message;
-  Error html = parse_iam_error(502, "<html>\x1b[2Jbad gateway</html>", "ListRoles", "");
+  Error html = parse_iam_error(502, "<html>\x1b[2Jbad gateway</html>", "ListRoles", {});
   EXPECT_EQ(html.message.rfind("ListRoles: HTTP 502", 0), 0u) << html.message;
   EXPECT_EQ(html.message.find('\x1b'), std::string::npos) << html.message;
+}
+
+// --- access keys, the user, virtual MFA devices ---
+
+constexpr const char* k_seed_base32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+// As IAM sends Base32StringSeed: base64 of the base32 text.
+constexpr const char* k_seed_base64 =
+    "SkJTV1kzRFBFSFBLM1BYUEpCU1dZM0RQRUhQSzNQWFBHRVpER05CVkdZM1RRT0pRR0VaREdOQlZHWTNUUU9KUQ==";
+constexpr const char* k_new_secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzNEWSECRET";
+constexpr const char* k_serial = "arn:aws:iam::111122223333:mfa/alice";
+
+std::string answer(const std::string& action, const std::string& result) {
+  return "<" + action + "Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><" + action +
+         "Result>" + result + "</" + action +
+         "Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></" + action + "Response>";
+}
+
+std::string acknowledgement(const std::string& action) {
+  return "<" + action +
+         "Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ResponseMetadata>"
+         "<RequestId>r</RequestId></ResponseMetadata></" +
+         action + "Response>";
+}
+
+std::string key_xml(const std::string& id, const std::string& status, const std::string& extra = "") {
+  return "<UserName>alice</UserName><AccessKeyId>" + id + "</AccessKeyId><Status>" + status +
+         "</Status><CreateDate>2024-01-02T03:04:05Z</CreateDate>" + extra;
+}
+
+std::string list_keys_xml(const std::vector<std::string>& members, const std::string& marker = "") {
+  std::string xml = "<UserName>alice</UserName><AccessKeyMetadata>";
+  for (const auto& member : members) xml += "<member>" + member + "</member>";
+  xml +=
+      "</AccessKeyMetadata><IsTruncated>" + std::string(marker.empty() ? "false" : "true") + "</IsTruncated>";
+  if (!marker.empty()) xml += "<Marker>" + marker + "</Marker>";
+  return answer("ListAccessKeys", xml);
+}
+
+std::string create_key_xml(const std::string& key) {
+  return answer("CreateAccessKey", "<AccessKey>" + key + "</AccessKey>");
+}
+
+std::string mfa_device_xml(const std::string& seed) {
+  return answer("CreateVirtualMFADevice", "<VirtualMFADevice><SerialNumber>" + std::string(k_serial) +
+                                              "</SerialNumber><Base32StringSeed>" + seed +
+                                              "</Base32StringSeed><QRCodePNG>iVBORw0KGgo=</QRCodePNG>"
+                                              "</VirtualMFADevice>");
+}
+
+std::string list_mfa_xml(const std::vector<std::string>& serials, const std::string& marker = "") {
+  std::string xml = "<MFADevices>";
+  for (const auto& serial : serials) {
+    xml += "<member><UserName>alice</UserName><SerialNumber>" + serial +
+           "</SerialNumber><EnableDate>2024-03-04T05:06:07Z</EnableDate></member>";
+  }
+  xml += "</MFADevices><IsTruncated>" + std::string(marker.empty() ? "false" : "true") + "</IsTruncated>";
+  if (!marker.empty()) xml += "<Marker>" + marker + "</Marker>";
+  return answer("ListMFADevices", xml);
+}
+
+std::string user_xml(const std::string& fields) {
+  return answer("GetUser",
+                "<User>" + fields + "<Path>/</Path><CreateDate>2020-01-01T00:00:00Z</CreateDate></User>");
+}
+
+Credentials long_term_key() {
+  Credentials c;
+  c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  c.secret_access_key = Secret(std::string("wJalrXUtnFEMI-long-term"));
+  return c;
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A client over a fake transport, for the calls below.
+class IamCalls : public ::testing::Test {
+ protected:
+  FakeTransport transport;
+  FakeClock clock;
+  IamClient iam{transport, clock, global()};
+};
+
+TEST_F(IamCalls, ListAccessKeysFollowsMarkersAndReadsEachKey) {
+  transport.reply(200, list_keys_xml({key_xml("AKIAOLDOLDOLDOLD1111", "Active")}, "next/page=="));
+  transport.reply(200, list_keys_xml({key_xml("AKIANEWNEWNEWNEW2222", "Inactive")}));
+  auto keys = iam.list_access_keys(session_key(), std::string("alice"));
+  ASSERT_TRUE(keys) << keys.error().message;
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].access_key_id, "AKIAOLDOLDOLDOLD1111");
+  EXPECT_EQ((*keys)[0].status, AccessKeyStatus::active);
+  EXPECT_EQ((*keys)[0].user_name, "alice");
+  ASSERT_TRUE((*keys)[0].create_date);
+  EXPECT_EQ(format_iso8601(*(*keys)[0].create_date), "2024-01-02T03:04:05Z");
+  EXPECT_EQ((*keys)[1].status, AccessKeyStatus::inactive);
+  ASSERT_EQ(transport.requests.size(), 2u);
+  EXPECT_EQ(transport.requests[0].body, "Action=ListAccessKeys&Version=2010-05-08&UserName=alice");
+  EXPECT_EQ(transport.requests[1].body,
+            "Action=ListAccessKeys&Version=2010-05-08&UserName=alice&Marker=next%2Fpage%3D%3D");
+
+  // Without a user name IAM answers for the caller.
+  transport.reply(200, list_keys_xml({}));
+  ASSERT_TRUE(iam.list_access_keys(session_key(), std::nullopt));
+  EXPECT_EQ(transport.requests[2].body, "Action=ListAccessKeys&Version=2010-05-08");
+}
+
+TEST(IamAccessKeys, ListAccessKeysRefusesWhatIsNotAKey) {
+  const std::pair<std::string, std::string> cases[] = {
+      {key_xml("AKIAOLDOLDOLDOLD1111", "Retired"), "no valid Status"},
+      {key_xml("AKIA-bad", "Active"), "invalid AccessKeyId"},
+      {"<AccessKeyId>AKIAOLDOLDOLDOLD1111</AccessKeyId><Status>Active</Status><CreateDate>yesterday</"
+       "CreateDate>",
+       "invalid CreateDate"},
+      {"<UserName>al ice</UserName><AccessKeyId>AKIAOLDOLDOLDOLD1111</AccessKeyId><Status>Active</Status>",
+       "invalid UserName"},
+      {"<Status>Active</Status>", "lacks AccessKeyId"},
+  };
+  for (const auto& [member, expected] : cases) {
+    auto page = parse_list_access_keys(list_keys_xml({member}));
+    ASSERT_FALSE(page) << member;
+    EXPECT_TRUE(has(page.error().message, expected)) << page.error().message;
+  }
+  // The root user's keys name no user; the date is optional.
+  auto root = parse_list_access_keys(
+      list_keys_xml({"<AccessKeyId>AKIAROOTROOTROOT0000</AccessKeyId><Status>Expired</Status>"}));
+  ASSERT_TRUE(root) << root.error().message;
+  EXPECT_EQ(root->keys[0].user_name, "");
+  EXPECT_EQ(root->keys[0].status, AccessKeyStatus::expired);
+  EXPECT_FALSE(root->keys[0].create_date);
+  auto none = parse_list_access_keys(answer("ListAccessKeys", "<AccessKeyMetadata/>"));
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->keys.empty());
+  EXPECT_FALSE(parse_list_access_keys(acknowledgement("ListAccessKeys")));
+}
+
+TEST_F(IamCalls, CreateAccessKeyPutsTheSecretInTheKey) {
+  transport.reply(
+      200, create_key_xml(key_xml("AKIANEWNEWNEWNEW2222", "Active",
+                                  "<SecretAccessKey>" + std::string(k_new_secret) + "</SecretAccessKey>")));
+  auto key = iam.create_access_key(session_key(), std::string("alice"));
+  ASSERT_TRUE(key) << key.error().message;
+  EXPECT_EQ(key->key.access_key_id, "AKIANEWNEWNEWNEW2222");
+  EXPECT_EQ(key->key.secret_access_key.view(), k_new_secret);
+  EXPECT_TRUE(key->key.session_token.empty());
+  EXPECT_FALSE(key->key.expiration);
+  EXPECT_EQ(key->status, AccessKeyStatus::active);
+  EXPECT_EQ(key->user_name, "alice");
+  ASSERT_TRUE(key->create_date);
+  ASSERT_EQ(transport.requests.size(), 1u);
+  EXPECT_EQ(transport.requests[0].body, "Action=CreateAccessKey&Version=2010-05-08&UserName=alice");
+
+  transport.reply(200, create_key_xml(key_xml("AKIANEWNEWNEWNEW2222", "Active",
+                                              "<SecretAccessKey>a&#43;b/c</SecretAccessKey>")));
+  auto escaped = iam.create_access_key(session_key(), std::nullopt);
+  ASSERT_TRUE(escaped) << escaped.error().message;
+  EXPECT_EQ(escaped->key.secret_access_key.view(), "a+b/c");
+  EXPECT_EQ(transport.requests[1].body, "Action=CreateAccessKey&Version=2010-05-08");
+}
+
+TEST(IamAccessKeys, AnIncompleteNewKeyIsAnErrorThatNeverShowsTheSecret) {
+  const std::string secret = "<SecretAccessKey>" + std::string(k_new_secret) + "</SecretAccessKey>";
+  const std::pair<std::string, std::string> cases[] = {
+      {"<Status>Active</Status>" + secret, "lacks AccessKeyId"},
+      {key_xml("AKIANEWNEWNEWNEW2222", "Active"), "lacks SecretAccessKey"},
+      {key_xml("AKIANEWNEWNEWNEW2222", "Active",
+               "<SecretAccessKey>" + std::string(k_new_secret) + "&#10;</SecretAccessKey>"),
+       "invalid SecretAccessKey"},
+      {key_xml(
+           "AKIANEWNEWNEWNEW2222", "Active",
+           "<SecretAccessKey>" + std::string(300, 'k') + std::string(k_new_secret) + "</SecretAccessKey>"),
+       "invalid SecretAccessKey"},
+      {key_xml("AKIANEWNEWNEWNEW2222", "Pending", secret), "no valid Status"},
+  };
+  for (const auto& [key, expected] : cases) {
+    auto parsed = parse_create_access_key(create_key_xml(key));
+    ASSERT_FALSE(parsed) << key;
+    EXPECT_TRUE(has(parsed.error().message, expected)) << parsed.error().message;
+    EXPECT_FALSE(has(parsed.error().message + parsed.error().hint, k_new_secret)) << parsed.error().message;
+  }
+  EXPECT_FALSE(parse_create_access_key(answer("CreateAccessKey", "")));
+  EXPECT_FALSE(parse_create_access_key("<CreateAccessKeyResponse>" + secret));
+}
+
+TEST_F(IamCalls, DeleteAndUpdateNameTheKeyAndTheUser) {
+  transport.reply(200, acknowledgement("DeleteAccessKey"));
+  ASSERT_TRUE(iam.delete_access_key(session_key(), "AKIAOLDOLDOLDOLD1111", std::string("alice")));
+  transport.reply(200, acknowledgement("UpdateAccessKey"));
+  ASSERT_TRUE(
+      iam.update_access_key(session_key(), "AKIAOLDOLDOLDOLD1111", AccessKeyStatus::inactive, std::nullopt));
+  transport.reply(200, acknowledgement("UpdateAccessKey"));
+  ASSERT_TRUE(iam.update_access_key(session_key(), "AKIAOLDOLDOLDOLD1111", AccessKeyStatus::active,
+                                    std::string("bob")));
+  ASSERT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(transport.requests[0].body,
+            "Action=DeleteAccessKey&Version=2010-05-08&AccessKeyId=AKIAOLDOLDOLDOLD1111&UserName=alice");
+  EXPECT_EQ(transport.requests[1].body,
+            "Action=UpdateAccessKey&Version=2010-05-08&AccessKeyId=AKIAOLDOLDOLDOLD1111&Status=Inactive");
+  EXPECT_EQ(transport.requests[2].body,
+            "Action=UpdateAccessKey&Version=2010-05-08&AccessKeyId=AKIAOLDOLDOLDOLD1111&Status=Active&"
+            "UserName=bob");
+
+  // A mismatched answer is not a success.
+  transport.reply(200, acknowledgement("UpdateAccessKey"));
+  EXPECT_FALSE(iam.delete_access_key(session_key(), "AKIAOLDOLDOLDOLD1111", std::nullopt));
+}
+
+TEST_F(IamCalls, GetUserReadsTheCallerAndChecksTheArn) {
+  transport.reply(200, user_xml("<UserName>alice</UserName><UserId>AIDAEXAMPLE</UserId>"
+                                "<Arn>arn:aws:iam::111122223333:user/team/alice</Arn>"));
+  auto user = iam.get_user(session_key());
+  ASSERT_TRUE(user) << user.error().message;
+  EXPECT_EQ(user->name, "alice");
+  EXPECT_EQ(user->arn, "arn:aws:iam::111122223333:user/team/alice");
+  EXPECT_EQ(user->user_id, "AIDAEXAMPLE");
+  EXPECT_EQ(transport.requests[0].body, "Action=GetUser&Version=2010-05-08");
+
+  auto root =
+      parse_get_user(user_xml("<UserId>111122223333</UserId><Arn>arn:aws:iam::111122223333:root</Arn>"));
+  ASSERT_TRUE(root) << root.error().message;
+  EXPECT_EQ(root->name, "");
+  for (const std::string fields : {
+           "<UserName>alice</UserName><UserId>AIDA</UserId><Arn>arn:aws:iam::111122223333:user/malice</Arn>",
+           "<UserName>alice</UserName><UserId>AIDA</UserId><Arn>arn:aws:iam::111122223333:role/alice</Arn>",
+           "<UserId>AIDA</UserId><Arn>arn:aws:iam::111122223333:user/alice</Arn>",
+           "<UserName>alice</UserName><Arn>arn:aws:iam::111122223333:user/alice</Arn>",
+       }) {
+    EXPECT_FALSE(parse_get_user(user_xml(fields))) << fields;
+  }
+}
+
+TEST_F(IamCalls, CreateVirtualMfaDeviceDecodesTheSeedToBase32) {
+  transport.reply(200, mfa_device_xml(k_seed_base64));
+  auto device = iam.create_virtual_mfa_device(session_key(), "alice");
+  ASSERT_TRUE(device) << device.error().message;
+  EXPECT_EQ(device->serial_number, k_serial);
+  EXPECT_EQ(device->base32_seed.view(), k_seed_base32);
+  EXPECT_EQ(transport.requests[0].body,
+            "Action=CreateVirtualMFADevice&Version=2010-05-08&VirtualMFADeviceName=alice");
+}
+
+TEST(IamMfa, ASeedThatIsNotBase64OfBase32IsRefusedWithoutShowingIt) {
+  const std::string cases[] = {
+      k_seed_base32,                   // base32 sent as is: not base64 of it
+      "bm90IGJhc2UzMiBhdCBhbGwhIQ==",  // base64 of "not base32 at all!!"
+      "",                              // absent
+      std::string(2000, 'A'),          // too long
+  };
+  for (const std::string& seed : cases) {
+    auto device = parse_create_virtual_mfa_device(mfa_device_xml(seed));
+    ASSERT_FALSE(device) << seed;
+    EXPECT_TRUE(has(device.error().message, "Base32StringSeed")) << device.error().message;
+    EXPECT_FALSE(has(device.error().message + device.error().hint, k_seed_base32)) << device.error().message;
+    if (!seed.empty()) {
+      EXPECT_FALSE(has(device.error().message, seed.substr(0, 16))) << device.error().message;
+    }
+  }
+  EXPECT_FALSE(parse_create_virtual_mfa_device(
+      answer("CreateVirtualMFADevice", "<VirtualMFADevice><Base32StringSeed>" + std::string(k_seed_base64) +
+                                           "</Base32StringSeed></VirtualMFADevice>")));
+}
+
+TEST_F(IamCalls, EnableSendsBothCodesAndChecksTheirShape) {
+  transport.reply(200, acknowledgement("EnableMFADevice"));
+  ASSERT_TRUE(iam.enable_mfa_device(session_key(), "alice", k_serial, "123456", "654321"));
+  EXPECT_EQ(transport.requests[0].body,
+            "Action=EnableMFADevice&Version=2010-05-08&UserName=alice&SerialNumber=arn%3Aaws%3Aiam%3A%"
+            "3A111122223333%"
+            "3Amfa%2Falice&AuthenticationCode1=123456&AuthenticationCode2=654321");
+
+  for (const auto& [code1, code2] : {std::pair{"12345", "123456"}, std::pair{"123456", "12345a"},
+                                     std::pair{"", "123456"}, std::pair{"1234567", "123456"}}) {
+    auto bad = iam.enable_mfa_device(session_key(), "alice", k_serial, code1, code2);
+    ASSERT_FALSE(bad);
+    EXPECT_TRUE(has(bad.error().message, "six digits")) << bad.error().message;
+  }
+  EXPECT_EQ(transport.requests.size(), 1u);
+}
+
+TEST_F(IamCalls, ListMfaDevicesFollowsMarkers) {
+  transport.reply(200, list_mfa_xml({k_serial}, "m2"));
+  transport.reply(200, list_mfa_xml({"GAHT12345678"}));
+  auto devices = iam.list_mfa_devices(session_key(), std::nullopt);
+  ASSERT_TRUE(devices) << devices.error().message;
+  ASSERT_EQ(devices->size(), 2u);
+  EXPECT_EQ((*devices)[0].serial_number, k_serial);
+  EXPECT_EQ((*devices)[0].user_name, "alice");
+  EXPECT_EQ(format_iso8601((*devices)[0].enable_date), "2024-03-04T05:06:07Z");
+  EXPECT_EQ((*devices)[1].serial_number, "GAHT12345678");
+  EXPECT_EQ(transport.requests[0].body, "Action=ListMFADevices&Version=2010-05-08");
+  EXPECT_EQ(transport.requests[1].body, "Action=ListMFADevices&Version=2010-05-08&Marker=m2");
+
+  EXPECT_FALSE(parse_list_mfa_devices(list_mfa_xml({"short"})));
+  EXPECT_FALSE(parse_list_mfa_devices(
+      answer("ListMFADevices",
+             "<MFADevices><member><UserName>alice</UserName><SerialNumber>GAHT12345678</SerialNumber>"
+             "</member></MFADevices>")));
+}
+
+TEST_F(IamCalls, DeleteVirtualMfaDeviceNamesTheDevice) {
+  transport.reply(200, acknowledgement("DeleteVirtualMFADevice"));
+  ASSERT_TRUE(iam.delete_virtual_mfa_device(session_key(), k_serial));
+  EXPECT_EQ(
+      transport.requests[0].body,
+      "Action=DeleteVirtualMFADevice&Version=2010-05-08&SerialNumber=arn%3Aaws%3Aiam%3A%3A111122223333%3Amfa%"
+      "2Falice");
+}
+
+TEST_F(IamCalls, NewCallsRefuseInvalidInputBeforeAnyRequest) {
+  const Credentials key = session_key();
+  EXPECT_FALSE(iam.list_access_keys(key, std::string("arn:aws:iam::111122223333:user/alice")));
+  EXPECT_FALSE(iam.list_access_keys(key, std::string("")));
+  EXPECT_FALSE(iam.create_access_key(key, std::string(129, 'a')));
+  EXPECT_FALSE(iam.delete_access_key(key, "AKIA", std::nullopt));
+  EXPECT_FALSE(iam.delete_access_key(key, "AKIAOLDOLDOLD/1111", std::nullopt));
+  EXPECT_FALSE(iam.update_access_key(key, "AKIAOLDOLDOLDOLD1111", AccessKeyStatus::expired, std::nullopt));
+  EXPECT_FALSE(iam.create_virtual_mfa_device(key, ""));
+  EXPECT_FALSE(iam.create_virtual_mfa_device(key, "alice phone"));
+  EXPECT_FALSE(iam.enable_mfa_device(key, "alice", "mfa", "123456", "654321"));
+  EXPECT_FALSE(iam.delete_virtual_mfa_device(key, "arn:aws:iam::111122223333:mfa/alice phone"));
+  EXPECT_FALSE(iam.list_mfa_devices(key, std::string("al/ice")));
+  EXPECT_TRUE(transport.requests.empty());
+}
+
+// What each call says when IAM refuses it, as a caller shows it (codes and secrets never in it).
+TEST(IamErrors, EachRefusalOfTheNewCallsIsSaidPlainly) {
+  struct Case {
+    long status;
+    const char* code;
+    const char* message;
+    std::function<Error(IamClient&)> call;
+    std::string expect_message;
+    const char* expect_hint;
+  };
+  const Credentials key = session_key();
+  const Case cases[] = {
+      {409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2",
+       [&](IamClient& iam) { return iam.create_access_key(key, std::nullopt).error(); },
+       "CreateAccessKey: the user already has two access keys", "delete the key that is not in use"},
+      {404, "NoSuchEntity", "The Access Key with id AKIAOLDOLDOLDOLD1111 cannot be found.",
+       [&](IamClient& iam) {
+         return iam.delete_access_key(key, "AKIAOLDOLDOLDOLD1111", std::nullopt).error();
+       },
+       "DeleteAccessKey: access key '****1111' not found", "deleted already"},
+      {409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.",
+       [&](IamClient& iam) { return iam.create_virtual_mfa_device(key, "alice").error(); },
+       "an MFA device named 'alice' already exists", "another device name"},
+      {403, "InvalidAuthenticationCode", "Authentication code for device is not valid.",
+       [&](IamClient& iam) {
+         return iam.enable_mfa_device(key, "alice", k_serial, "123456", "654321").error();
+       },
+       "EnableMFADevice: the two codes were not accepted", "two consecutive codes"},
+      {409, "EntityAlreadyExists", "MFA device already exists.",
+       [&](IamClient& iam) {
+         return iam.enable_mfa_device(key, "alice", k_serial, "123456", "654321").error();
+       },
+       "is already assigned to a user", "enrol a new device"},
+      {409, "DeleteConflict", "MFA device is in use.",
+       [&](IamClient& iam) { return iam.delete_virtual_mfa_device(key, k_serial).error(); },
+       "MFA device '" + std::string(k_serial) + "' is still in use", "deactivated"},
+  };
+  for (const Case& c : cases) {
+    FakeTransport transport;
+    FakeClock clock;
+    transport.reply(c.status, error_xml(c.code, c.message));
+    IamClient iam(transport, clock, global());
+    Error e = c.call(iam);
+    EXPECT_TRUE(has(e.message, c.expect_message)) << e.message;
+    EXPECT_TRUE(has(e.hint, c.expect_hint)) << c.code << ": " << e.hint;
+    EXPECT_FALSE(has(e.message + e.hint, "654321")) << e.message;
+  }
+}
+
+TEST(IamErrors, NewCallsGetTheirMessages) {
+  const IamSubject device{"MFA device", k_serial};
+  Error quota =
+      parse_iam_error(409, error_xml("LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 8"),
+                      "EnableMFADevice", device);
+  EXPECT_TRUE(has(quota.message, "quota of MFA devices")) << quota.message;
+  Error user = parse_iam_error(404, error_xml("NoSuchEntity", "The user with name bob cannot be found."),
+                               "ListAccessKeys", {"user", "bob"});
+  EXPECT_TRUE(has(user.message, "ListAccessKeys: user 'bob' not found (NoSuchEntity")) << user.message;
+  Error denied =
+      parse_iam_error(403, error_xml("AccessDenied", "denied"), "CreateAccessKey", {"user", "bob"});
+  EXPECT_TRUE(has(denied.hint, "needs iam:CreateAccessKey on user 'bob':")) << denied.hint;
+  Error key_denied = parse_iam_error(403, error_xml("AccessDenied", "denied"), "DeleteAccessKey",
+                                     {"access key", "****1111"});
+  EXPECT_TRUE(has(key_denied.hint, "needs iam:DeleteAccessKey:")) << key_denied.hint;
+  Error busy =
+      parse_iam_error(409, error_xml("EntityTemporarilyUnmodifiable", "busy"), "EnableMFADevice", device);
+  EXPECT_TRUE(has(busy.hint, "wait a few seconds")) << busy.hint;
+}
+
+TEST_F(IamCalls, SessionCredentialsWithoutMfaAreExplained) {
+  const std::string invalid =
+      error_xml("InvalidClientTokenId", "The security token included in the request is invalid");
+  transport.reply(403, invalid);
+  transport.reply(403, invalid);
+  auto with_session = iam.list_access_keys(session_key(), std::nullopt);
+  ASSERT_FALSE(with_session);
+  EXPECT_TRUE(has(with_session.error().hint, "without MFA")) << with_session.error().hint;
+  auto with_key = iam.list_access_keys(long_term_key(), std::nullopt);
+  ASSERT_FALSE(with_key);
+  EXPECT_TRUE(has(with_key.error().hint, "kura add")) << with_key.error().hint;
 }
 
 TEST(IamErrors, NoSecretReachesAnErrorMessage) {
@@ -570,6 +976,16 @@ TEST(IamErrors, NoSecretReachesAnErrorMessage) {
   errors.push_back(iam.list_roles(key).error());
   errors.push_back(iam.get_role(key, "r").error());
   EXPECT_NE(errors[3].message.find("GetRole: connection refused"), std::string::npos) << errors[3].message;
+  transport.reply(403, error_xml("AccessDenied", "denied"));
+  transport.reply(409, error_xml("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2"));
+  transport.reply(403, error_xml("InvalidAuthenticationCode", "not valid"));
+  transport.reply(500, "<html>oops</html>");
+  transport.drop();
+  errors.push_back(iam.list_access_keys(key, std::nullopt).error());
+  errors.push_back(iam.create_access_key(key, std::nullopt).error());
+  errors.push_back(iam.enable_mfa_device(key, "alice", k_serial, "123456", "654321").error());
+  errors.push_back(iam.create_virtual_mfa_device(key, "alice").error());
+  errors.push_back(iam.get_user(key).error());
   for (const Error& error : errors) {
     for (std::string_view secret : {key.secret_access_key.view(), key.session_token.view()}) {
       EXPECT_EQ(error.message.find(secret), std::string::npos) << error.message;
