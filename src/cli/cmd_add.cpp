@@ -1,5 +1,6 @@
 // kura add: store a long-term access key, encrypted, for a profile.
 #include "cli/commands.h"
+#include "cli/keys.h"
 #include "config/ini_file.h"
 #include "creds/store_items.h"
 #include "util/log.h"
@@ -23,6 +24,8 @@ void bind_add(FlagSet& flags, AddInput& input) {
   flags.positional("PROFILE", &input.profile, "profile name");
   flags.flag("--env", &input.from_env,
              "read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment");
+  flags.flag("--verify", &input.verify,
+             "ask AWS (GetCallerIdentity) whether the key works before storing it (default; --no-verify)");
   flags.flag("--add-config", &input.add_config,
              "add [profile NAME] to ~/.aws/config if it has none (default as aws-vault; --no-add-config)");
 }
@@ -94,13 +97,32 @@ Result<void> run_add(Context& context, const AddInput& input) {
   }
   if (key.secret_access_key.empty()) return make_error("add: the secret access key is empty");
 
+  // A mistyped or deleted key is found now, not at the first MFA prompt.
+  std::optional<KeyIdentity> identity;
+  if (input.verify) {
+    auto profile = context.profile(input.profile);
+    if (!profile) return profile.error();
+    KeyCheck check = check_key(context, *profile, key);
+    if (check.outcome == KeyCheck::Outcome::rejected) {
+      return make_error("add: AWS rejected the key " + mask_key_id(key.access_key_id) + " (" +
+                            check.error.message + "); nothing was stored",
+                        "check that it was copied whole and is still active in IAM");
+    }
+    if (check.outcome == KeyCheck::Outcome::unreachable) {
+      return make_error(
+          "add: cannot check the key with AWS (" + check.error.message + "); nothing was stored",
+          "--no-verify stores it without asking AWS");
+    }
+    identity = identity_of(check.identity);
+  }
+
   auto store = context.keystore();
   if (!store) return store.error();
-  if (auto stored = store_master_key(**store, input.profile, key); !stored) return stored.error();
+  if (auto stored = store_master_key(**store, input.profile, key, identity); !stored) return stored.error();
   // Sessions made from an older key of this profile are no longer wanted.
   if (auto dropped = remove_sessions_of(**store, input.profile); !dropped) return dropped.error();
   log_note("added credentials " + mask_key_id(key.access_key_id) + " to profile '" + input.profile +
-           "' in the " + (*store)->name() + " store");
+           "' in the " + (*store)->name() + " store" + (identity ? " (" + identity->arn + ")" : ""));
   if (add_config) {
     if (auto added = add_config_section(context, input.profile, mfa_serial); !added) return added.error();
   }

@@ -10,6 +10,16 @@
 
 namespace kura {
 
+namespace {
+
+// arn:aws:iam::123456789012:user/alice -> 123456789012:user/alice
+std::string short_arn(const std::string& arn) {
+  const std::string prefix = "arn:aws:iam::";
+  return arn.rfind(prefix, 0) == 0 ? arn.substr(prefix.size()) : arn;
+}
+
+}  // namespace
+
 void bind_list(FlagSet& flags, ListInput& input) {
   flags.flag("--profiles", &input.profiles_only, "only profile names");
   flags.flag("--credentials", &input.credentials_only, "only profiles with a stored key");
@@ -66,21 +76,31 @@ Result<void> run_list(Context& context, const ListInput& input) {
     if (text.size() < to) text.append(to - text.size(), ' ');
     return text;
   };
-  context.out(pad("PROFILE", width + 2) + pad("CREDENTIALS", 22) + "SESSIONS\n");
+  // The credentials column: where the key is, and whose it is when `kura add` checked it with AWS.
+  std::map<std::string, std::string> credentials;
+  size_t credentials_width = 20;
   for (const auto& name : all) {
-    std::string credentials = "-";
+    std::string text = "-";
     if (stored.count(name)) {
-      credentials = "stored (" + (*store)->name() + ")";
+      text = "stored (" + (*store)->name() + ")";
+      if (auto identity = load_key_identity(**store, name); identity && *identity) {
+        text += " " + short_arn((*identity)->arn);
+      }
     } else if (const IniSection* section = (*files)->credentials_section(name);
                section && section->values.count("aws_access_key_id")) {
-      credentials = "plaintext file";
+      text = "plaintext file";
     }
+    credentials_width = std::max(credentials_width, text.size());
+    credentials[name] = std::move(text);
+  }
+  context.out(pad("PROFILE", width + 2) + pad("CREDENTIALS", credentials_width + 2) + "SESSIONS\n");
+  for (const auto& name : all) {
     std::string session_text = "-";
     if (auto it = by_profile.find(name); it != by_profile.end()) {
       session_text.clear();
       for (const auto& line : it->second) session_text += (session_text.empty() ? "" : "; ") + line;
     }
-    context.out(pad(name, width + 2) + pad(credentials, 22) + session_text + "\n");
+    context.out(pad(name, width + 2) + pad(credentials[name], credentials_width + 2) + session_text + "\n");
   }
   // Someone coming from aws-vault, before the import: where their keys are and how to bring them over.
   const std::string vault_dir =

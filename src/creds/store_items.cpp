@@ -63,15 +63,32 @@ Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::s
   return std::optional<Credentials>(std::move(key));
 }
 
-Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key) {
+Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key,
+                              const std::optional<KeyIdentity>& identity) {
   Secret text = sized_text([&](TextWriter& w) {
     JsonObjectWriter json(w);
     json.string("AccessKeyId", key.access_key_id);
     json.string("SecretAccessKey", key.secret_access_key.view());
     if (!key.session_token.empty()) json.string("SessionToken", key.session_token.view());
+    if (identity) {
+      json.string("Account", identity->account);
+      json.string("Arn", identity->arn);
+    }
     json.close();
   });
   return store.set(master_item(profile), text.view(), {});
+}
+
+Result<std::optional<KeyIdentity>> load_key_identity(Keystore& store, const std::string& profile) {
+  auto item = store.get(master_item(profile));
+  if (!item) return item.error();
+  if (!*item) return std::optional<KeyIdentity>();
+  auto json = FlatJson::parse((*item)->view());
+  if (!json) return std::optional<KeyIdentity>();
+  auto account = text_member(*json, "Account");
+  auto arn = text_member(*json, "Arn");
+  if (!account || !arn) return std::optional<KeyIdentity>();
+  return std::optional<KeyIdentity>(KeyIdentity{std::move(*account), std::move(*arn)});
 }
 
 static Result<CachedSession> parse_session(const Secret& text) {

@@ -18,8 +18,17 @@ std::string session_item(const std::string& cache_id);
 std::optional<std::string> profile_of_master_item(const std::string& item);
 bool is_session_item(const std::string& item);
 
+// Whose key it is, as GetCallerIdentity said when it was added (for `kura list`).
+struct KeyIdentity {
+  std::string account;
+  std::string arn;
+};
+
 Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::string& profile);
-Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key);
+Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key,
+                              const std::optional<KeyIdentity>& identity = std::nullopt);
+// The identity recorded with a stored key; nothing for a key added unverified (or before kura recorded it).
+Result<std::optional<KeyIdentity>> load_key_identity(Keystore& store, const std::string& profile);
 
 struct CachedSession {
   std::string profile;      // the profile the session was made for

@@ -72,8 +72,13 @@ class ScriptedPrompt final : public Prompt {
     if (!line) return line.error();
     return Secret(std::move(*line));
   }
+  Result<void> show(std::string_view text) override {
+    shown += text;
+    return {};
+  }
   std::deque<std::string> answers;
   std::vector<std::string> questions;
+  std::string shown;
 };
 
 class FakeTransport final : public HttpTransport {
@@ -158,6 +163,22 @@ inline std::string sts_credentials_xml(const std::string& action, const std::str
          "Result><Credentials><AccessKeyId>" + key_id + "</AccessKeyId><SecretAccessKey>secret-" + key_id +
          "</SecretAccessKey><SessionToken>token-" + key_id + "</SessionToken><Expiration>" + expiration +
          "</Expiration></Credentials></" + action + "Result></" + action + "Response>";
+}
+
+// GetCallerIdentity's answer for an IAM user.
+inline std::string sts_caller_identity_xml(const std::string& account, const std::string& user) {
+  return "<GetCallerIdentityResponse "
+         "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+         "<Arn>arn:aws:iam::" +
+         account + ":user/" + user + "</Arn><UserId>AIDA" + user + "</UserId><Account>" + account +
+         "</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
+}
+
+// STS's answer to a key it does not know.
+inline std::string sts_invalid_key_xml() {
+  return "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+         "<Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid."
+         "</Message></Error><RequestId>r</RequestId></ErrorResponse>";
 }
 
 }  // namespace kura::testing

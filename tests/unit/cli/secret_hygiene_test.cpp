@@ -104,7 +104,9 @@ class SecretHygieneTest : public ::testing::Test, protected CliFakes {
                             {"AWS_SECRET_ACCESS_KEY", k_long_term_secret},
                             {"PATH", "/usr/bin:/bin"}});
     out.reserve(size_t{1} << 16);  // the harness's own buffer must not reallocate and free what it holds
-    // The STS answer, made before scanning starts (the fake hands it over by moving it).
+    // The STS answers, made before scanning starts (the fake hands them over by moving them): add's check of
+    // the key, then GetSessionToken.
+    transport.reply(200, sts_caller_identity_xml("123456789012", "dev"));
     transport.reply(200,
                     "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><AccessKeyId>ASIACANARY"
                     "</AccessKeyId><SecretAccessKey>" +
@@ -118,9 +120,9 @@ class SecretHygieneTest : public ::testing::Test, protected CliFakes {
   std::string root;
 };
 
-// add --env (the key from the environment), export on a miss (GetSessionToken signed with the key, the
-// session cached), export on a hit (the session read back), exec (the child's environment): every block freed
-// meanwhile is free of the three canaries.
+// add --env (the key from the environment, checked with GetCallerIdentity), export on a miss (GetSessionToken
+// signed with the key, the session cached), export on a hit (the session read back), exec (the child's
+// environment): every block freed meanwhile is free of the three canaries.
 TEST_F(SecretHygieneTest, NoFreedBlockHoldsASecret) {
   g_found = 0;
   g_scanning = true;
@@ -134,7 +136,7 @@ TEST_F(SecretHygieneTest, NoFreedBlockHoldsASecret) {
   ASSERT_EQ(hit, 0);
   ASSERT_EQ(exec, 0);
   ASSERT_NE(out.find(k_session_secret), std::string::npos);  // the flow really carried the canaries
-  ASSERT_EQ(transport.requests.size(), 1u);
+  ASSERT_EQ(transport.requests.size(), 2u);                  // add's GetCallerIdentity, then GetSessionToken
   EXPECT_EQ(g_found.load(), 0) << "first: " << g_first_hit;
 }
 
