@@ -53,20 +53,10 @@ Result<void> run_version(Context& context, const NoInput&) {
   return {};
 }
 
-// aws-vault's commands that kura has no counterpart for yet, or needs none for: said, not guessed.
-Result<void> run_rotate(Context&, const NoInput&) {
-  return make_error("kura has no `rotate` yet: keys are rotated by hand for now",
-                    "aws iam create-access-key, `kura add PROFILE`, then aws iam delete-access-key");
-}
+// aws-vault's command that kura needs no counterpart for: said, not guessed.
 Result<void> run_proxy(Context&, const NoInput&) {
   return make_error("kura needs no proxy on 169.254.169.254: `exec --ec2-server` serves IMDS on 127.0.0.1",
                     "and points the command at it with AWS_EC2_METADATA_SERVICE_ENDPOINT (no sudo)");
-}
-void bind_rotate(FlagSet& flags, NoInput&) {
-  static std::optional<std::string> profile;
-  static bool no_session = false;
-  flags.optional_positional("PROFILE", &profile, "profile name");
-  flags.flag("--no-session,-n", &no_session, "use the long-term key directly");
 }
 void bind_proxy(FlagSet& flags, NoInput&) {
   static bool stop = false;
@@ -99,6 +89,10 @@ const CommandSpec k_commands[] = {
     row<ListInput, bind_list, run_list>("list", "ls", "list profiles, stored keys and cached sessions"),
     row<RemoveInput, bind_remove, run_remove>("remove", "rm",
                                               "remove a profile's stored key and its sessions"),
+    row<RotateInput, bind_rotate, run_rotate>(
+        "rotate", "", "replace a profile's access key with a new one, verified before the old is deleted"),
+    row<RenameInput, bind_rename, run_rename>(
+        "rename", "mv", "move a stored key (and drop its sessions) to another profile name"),
     row<ClearInput, bind_clear, run_clear>("clear", "", "remove cached sessions (of one profile, or all)"),
     row<MfaCommandInput, bind_mfa, run_mfa>(
         "mfa", "", "aws-mfa's workflow: write a short-term profile into ~/.aws/credentials"),
@@ -114,8 +108,7 @@ const CommandSpec k_commands[] = {
         "shell-hook", "", "print the shell functions for `kura use` and the prompt hook that renews them"),
     row<DirenvInput, bind_direnv, run_direnv>("direnv", "", "print direnv's `use kura PROFILE` function"),
     row<NoInput, bind_nothing, run_version>("version", "", "print kura's version"),
-    row<NoInput, bind_rotate, run_rotate>("rotate", "", "aws-vault's rotate (not in kura yet)",
-                                          k_aws_vault_only),
+
     row<NoInput, bind_proxy, run_proxy>("proxy", "server", "aws-vault's IMDS proxy (kura needs none)",
                                         k_aws_vault_only),
     CommandSpec{"help", "", "help for kura, or for a command (kura help exec)", k_every_persona, nullptr,

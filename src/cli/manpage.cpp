@@ -104,7 +104,7 @@ std::string man_page() {
   page +=
       ".SH AWS\\-VAULT\n"
       "Run as \\fBaws\\-vault\\fR (a link to kura), kura takes aws\\-vault v7's command line: its commands "
-      "(add, remove, list, exec, export, login, clear, version; rotate and proxy say what to do instead), "
+      "(add, remove, list, exec, export, login, clear, rotate, version; proxy says what to do instead), "
       "their flags (\\fBexec \\-j\\fR, \\fB\\-s\\fR, \\fB\\-\\-ec2\\-server\\fR, "
       "\\fB\\-\\-profile\\-env\\fR, "
       "\\fBexport \\-\\-format env|export\\-env|json|ini\\fR, \\fBlogin \\-a\\fR, \\fBremove \\-s\\fR, "

@@ -212,6 +212,19 @@ const SettingSpec k_table[] = {
      }},
     {"",
      "",
+     {"KURA_ROTATE_WAIT", ""},
+     "",
+     k_every_persona,
+     "1m",
+     "how long `rotate` waits for IAM to accept a new key everywhere before it puts the old one back",
+     [](Settings& s, std::string_view value, std::string_view source) -> Result<void> {
+       auto parsed = duration_value(value, source);
+       if (!parsed) return parsed.error();
+       s.rotate_wait = *parsed;
+       return {};
+     }},
+    {"",
+     "",
      {"KURA_SSO_AUTO_LOGIN", ""},
      "",
      k_every_persona,

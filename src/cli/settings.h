@@ -36,7 +36,9 @@ struct Settings {
   std::optional<std::string> ykman_account;
   std::optional<std::string> role_session_name;
   std::optional<std::string> federation_url;
-  bool sso_auto_login = true;  // KURA_SSO_AUTO_LOGIN: a caller without a terminal may open the sign-in
+  bool sso_auto_login = true;
+  Seconds rotate_wait{60};  // KURA_ROTATE_WAIT: how long a new key may take to be accepted  //
+                            // KURA_SSO_AUTO_LOGIN: a caller without a terminal may open the sign-in
   // aws-vault's own stores, read by `kura import --from aws-vault`.
   std::optional<std::string> aws_vault_file_dir;
   std::optional<Secret> aws_vault_file_passphrase;

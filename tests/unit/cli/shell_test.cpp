@@ -61,9 +61,9 @@ TEST_F(CompletionTest, CommandNamesByPrefix) {
 }
 
 TEST_F(CompletionTest, AliasesAreNotListedButWorkAsTheCommandWord) {
-  EXPECT_EQ(complete({"l"}), (Words{"list", "login"}));   // not ls
-  EXPECT_EQ(complete({"r"}), (Words{"remove"}));          // not rm
-  EXPECT_EQ(complete({"m"}), (Words{"mfa", "migrate"}));  // not migrate-backend
+  EXPECT_EQ(complete({"l"}), (Words{"list", "login"}));               // not ls
+  EXPECT_EQ(complete({"r"}), (Words{"remove", "rename", "rotate"}));  // not rm, mv
+  EXPECT_EQ(complete({"m"}), (Words{"mfa", "migrate"}));              // not migrate-backend
   EXPECT_EQ(complete({"ls", "--c"}), (Words{"--credentials"}));
   EXPECT_EQ(complete({"rm", ""}), k_profiles);
 }
@@ -154,18 +154,19 @@ TEST_F(CompletionTest, TheCommandToRunIsTheShells) {
 
 TEST_F(CompletionTest, HelpCompletesCommands) {
   EXPECT_EQ(complete({"help", "e"}), (Words{"each", "exec", "export"}));
-  EXPECT_EQ(complete({"help", "ro"}), Words{});
-  EXPECT_EQ(complete({"help", "ro"}, Persona::aws_vault), (Words{"rotate"}));
+  EXPECT_EQ(complete({"help", "ro"}), (Words{"rotate"}));
+  EXPECT_EQ(complete({"help", "pr"}), Words{});
+  EXPECT_EQ(complete({"help", "pr"}, Persona::aws_vault), (Words{"proxy"}));
 }
 
 TEST_F(CompletionTest, AwsVaultPersonaHasItsCommandsAndFlags) {
   const Words kura = complete({""});
   const Words vault = complete({""}, Persona::aws_vault);
-  for (const char* only : {"rotate", "proxy"}) {
+  for (const char* only : {"proxy"}) {
     EXPECT_EQ(std::find(kura.begin(), kura.end(), only), kura.end()) << only;
     EXPECT_NE(std::find(vault.begin(), vault.end(), only), vault.end()) << only;
   }
-  EXPECT_EQ(complete({"r"}, Persona::aws_vault), (Words{"remove", "rotate"}));
+  EXPECT_EQ(complete({"r"}, Persona::aws_vault), (Words{"remove", "rename", "rotate"}));
   EXPECT_EQ(complete({"p"}, Persona::aws_vault), (Words{"proxy"}));  // not its alias `server`
   EXPECT_EQ(complete({"--f"}, Persona::aws_vault), (Words{"--file-dir"}));
   EXPECT_EQ(complete({"--f"}), Words{});
