@@ -585,9 +585,27 @@ void bind_mfa(FlagSet& flags, MfaCommandInput& input) {
   flags.choices("--log-level", {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"});
   flags.flag("--force", &input.force, "refresh credentials even if currently valid");
   flags.flag("--setup", &input.setup, "store a long-term key (encrypted) and the MFA device for a profile");
+  flags.optional_positional(
+      "ACTION", &input.action,
+      "enroll: create and enable a virtual MFA device for PROFILE (QR code on the terminal)");
+  flags.optional_positional("PROFILE", &input.enroll_profile, "enroll: the profile");
+  flags.option("--name", "DEVICE", &input.device_name,
+               "enroll: the device's name (default: the user's name)");
+  flags.option("--codes", "C1,C2", &input.codes, "enroll: two consecutive codes, instead of asking");
+  flags.flag("--no-session,-n", &input.no_session, "enroll: call IAM with the long-term key, without MFA");
 }
 
 Result<void> run_mfa(Context& context, const MfaCommandInput& given) {
+  if (given.action) {
+    if (*given.action != "enroll") {
+      return make_error("mfa: unknown action '" + *given.action + "'",
+                        "`kura mfa enroll PROFILE`, or aws-mfa's flags");
+    }
+    return run_mfa_enroll(context, given);
+  }
+  if (given.enroll_profile || given.device_name || given.codes || given.no_session) {
+    return make_error("--name, --codes and --no-session are for `kura mfa enroll PROFILE`");
+  }
   MfaCommandInput input = given;
   if (!input.profile && input.profiles.size() == 1) input.profile = input.profiles.front();
   if (input.all || input.profiles.size() > 1) {

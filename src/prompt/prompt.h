@@ -17,6 +17,9 @@ struct Prompt {
   virtual Result<std::string> ask_line(std::string_view question) = 0;
   // A hidden answer (a secret key, a passphrase): not echoed.
   virtual Result<Secret> ask_secret(std::string_view question) = 0;
+  // Text for that person's eyes only (an MFA device's QR code and seed): on the terminal, never on stdout or
+  // stderr, where it could be captured or logged. An error when there is no terminal.
+  virtual Result<void> show(std::string_view text);
   // Whether a person is there to choose: stdin and stderr are terminals (not a pipe to a program, as for
   // credential_process) and /dev/tty opens.
   virtual bool interactive() const { return false; }
@@ -31,6 +34,7 @@ class TtyPrompt final : public Prompt {
  public:
   Result<std::string> ask_line(std::string_view question) override;
   Result<Secret> ask_secret(std::string_view question) override;
+  Result<void> show(std::string_view text) override;
   bool interactive() const override;
   Result<std::optional<std::string>> choose(std::string_view title, const std::vector<std::string>& items,
                                             std::string_view initial) override;

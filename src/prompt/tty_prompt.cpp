@@ -126,6 +126,17 @@ Result<Secret> TtyPrompt::ask_secret(std::string_view question) {
   return secret;
 }
 
+Result<void> TtyPrompt::show(std::string_view text) {
+  Tty tty;
+  if (!tty.ok()) return make_error("there is no terminal to show it on", "run it in a terminal");
+  tty.write(text);
+  return {};
+}
+
+Result<void> Prompt::show(std::string_view) {
+  return make_error("there is no terminal to show it on", "run it in a terminal");
+}
+
 Result<std::optional<std::string>> Prompt::choose(std::string_view title, const std::vector<std::string>&,
                                                   std::string_view) {
   return no_terminal(title);
