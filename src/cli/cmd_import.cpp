@@ -30,6 +30,7 @@ bool holds_long_term_key(const IniSection& section) {
 void bind_import(FlagSet& flags, ImportInput& input) {
   flags.positionals("SECTION", &input.profiles, "sections to import (e.g. dev-long-term)");
   flags.flag("--all", &input.all, "every section with a long-term key");
+  flags.option("--as", "PROFILE", &input.as, "store the one SECTION's key under this profile name");
   flags.flag("--dry-run", &input.dry_run, "only say what would be imported");
   flags.option("--from", "SOURCE", &input.from, "aws-vault: import aws-vault's stored keys");
   flags.option("--aws-vault-backend", "NAME", &input.aws_vault_backend,
@@ -56,6 +57,12 @@ Result<void> run_import(Context& context, const ImportInput& input) {
     if (holds_long_term_key(section)) candidates.push_back(section.name);
   }
   std::vector<std::string> chosen = input.all ? candidates : input.profiles;
+  if (input.as && chosen.size() != 1) {
+    return make_error("import --as: name exactly one SECTION",
+                      "e.g. `kura import dev-long-term --as dev-user`");
+  }
+  // Where each section's key goes: its own name, or --as.
+  auto target = [&](const std::string& section) { return input.as.value_or(section); };
   if (chosen.empty()) {
     return make_error("import: name the profiles to import, or use --all",
                       candidates.empty() ? "no section of " + path + " holds a long-term key"
@@ -76,15 +83,25 @@ Result<void> run_import(Context& context, const ImportInput& input) {
   if (input.dry_run) {
     for (const std::string& name : chosen) {
       context.out("would import [" + name + "] (" +
-                  mask_key_id(credentials.find(name)->values.at("aws_access_key_id")) + ")\n");
+                  mask_key_id(credentials.find(name)->values.at("aws_access_key_id")) + ")" +
+                  (input.as ? " as '" + *input.as + "'" : "") + "\n");
     }
     return {};
   }
 
   auto store = context.keystore();
   if (!store) return store.error();
-  for (const std::string& name : chosen) {
-    const IniSection& section = *credentials.find(name);
+  if (input.as) {
+    auto taken = load_master_key(**store, *input.as);
+    if (!taken) return taken.error();
+    if (*taken) {
+      return make_error("import --as: profile '" + *input.as + "' already has a stored key",
+                        "`kura remove " + *input.as + "` first, or choose another name");
+    }
+  }
+  for (const std::string& section_name : chosen) {
+    const std::string name = target(section_name);
+    const IniSection& section = *credentials.find(section_name);
     Credentials key;
     key.access_key_id = section.values.at("aws_access_key_id");
     key.secret_access_key = Secret(std::string_view(section.values.at("aws_secret_access_key")));
@@ -122,8 +139,8 @@ Result<void> run_import(Context& context, const ImportInput& input) {
   });
   if (!edited) return edited;
   for (const std::string& name : chosen) {
-    log_note("imported [" + name + "] into the " + (*store)->name() + " store and removed its key from " +
-             path);
+    log_note("imported [" + name + "] into the " + (*store)->name() + " store" +
+             (input.as ? " as '" + *input.as + "'" : "") + " and removed its key from " + path);
   }
   return {};
 }

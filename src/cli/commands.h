@@ -20,6 +20,7 @@ struct AddInput {
   bool from_env = false;  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY instead of prompts
   // Add [profile NAME] to ~/.aws/config when it has none: aws-vault does by default (--no-add-config).
   std::optional<bool> add_config;
+  bool verify = true;  // GetCallerIdentity before storing (--no-verify: offline)
 };
 void bind_add(FlagSet& flags, AddInput& input);
 Result<void> run_add(Context& context, const AddInput& input);
@@ -107,6 +108,23 @@ struct TrustInput {
 void bind_trust(FlagSet& flags, TrustInput& input);
 Result<void> run_trust(Context& context, const TrustInput& input);
 
+// kura rotate (and aws-vault rotate): a new access key in place of the old.
+struct RotateInput {
+  std::optional<std::string> profile;
+  std::optional<std::string> mfa_token;
+  bool no_session = false;
+};
+void bind_rotate(FlagSet& flags, RotateInput& input);
+Result<void> run_rotate(Context& context, const RotateInput& input);
+
+// kura rename OLD NEW: a stored key under another profile name.
+struct RenameInput {
+  std::string from;
+  std::string to;
+};
+void bind_rename(FlagSet& flags, RenameInput& input);
+Result<void> run_rename(Context& context, const RenameInput& input);
+
 // kura sso: IAM Identity Center sign-in, sign-out and profiles for every account and role.
 constexpr const char* k_default_populate_template = "{account_name}.{role_name}";
 struct SsoInput {
@@ -140,13 +158,23 @@ struct MfaCommandInput {
   std::string log_level = "DEBUG";
   bool force = false;
   bool setup = false;
+  // kura mfa enroll PROFILE [--name DEVICE] [--codes C1,C2] [-t CODE] [-n]
+  std::optional<std::string> action;          // "enroll", or nothing (aws-mfa's workflow)
+  std::optional<std::string> enroll_profile;  // the profile after "enroll"
+  std::optional<std::string> device_name;     // --name
+  std::optional<std::string> codes;           // --codes C1,C2
+  bool no_session = false;                    // -n
 };
 void bind_mfa(FlagSet& flags, MfaCommandInput& input);
+// kura mfa enroll: a virtual MFA device created, shown as a QR code, enabled with two codes, and named as the
+// profile's mfa_serial.
+Result<void> run_mfa_enroll(Context& context, const MfaCommandInput& input);
 Result<void> run_mfa(Context& context, const MfaCommandInput& input);
 
 // kura import: moves plaintext keys from ~/.aws/credentials (or aws-vault's store) into the keystore.
 struct ImportInput {
   std::vector<std::string> profiles;  // section names; empty with `all`: every section with a long-term key
+  std::optional<std::string> as;      // --as PROFILE: the one section's key stored under this name
   bool all = false;
   bool dry_run = false;
   std::optional<std::string> from;                // "aws-vault": read aws-vault's store instead of the file

@@ -122,14 +122,46 @@ TEST_F(CommandsTest, AddFromEnvironmentValidatesAndStores) {
   EXPECT_EQ(run({"add", "--env", "dev"}), 1);
   EXPECT_TRUE(keystore.items.empty());
   deps.env.set("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+  transport.reply(200, sts_caller_identity_xml("123456789012", "alice"));
   ASSERT_EQ(run({"add", "--env", "dev"}), 0);
   auto key = load_master_key(keystore, "dev");
   ASSERT_TRUE(key && *key);
   EXPECT_EQ((*key)->access_key_id, "AKIAIOSFODNN7EXAMPLE");
+  // Checked with GetCallerIdentity, signed with the key itself; whose key it is is recorded.
+  ASSERT_EQ(transport.requests.size(), 1u);
+  EXPECT_NE(transport.requests[0].body.find("Action=GetCallerIdentity"), std::string::npos);
+  auto identity = load_key_identity(keystore, "dev");
+  ASSERT_TRUE(identity && *identity);
+  EXPECT_EQ((*identity)->arn, "arn:aws:iam::123456789012:user/alice");
+  out.clear();
+  ASSERT_EQ(run({"list"}), 0);
+  EXPECT_NE(out.find("stored (memory) 123456789012:user/alice"), std::string::npos) << out;
+}
+
+TEST_F(CommandsTest, AddStoresNothingAWSRejectsOrCannotCheckUnlessToldNotToAsk) {
+  deps.env.set("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+  deps.env.set("AWS_SECRET_ACCESS_KEY", "mistyped");
+  transport.reply(403, sts_invalid_key_xml());
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"add", "--env", "dev"}), 1);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("AWS rejected the key ****MPLE"), std::string::npos) << err;
+  EXPECT_NE(err.find("nothing was stored"), std::string::npos) << err;
+  EXPECT_EQ(err.find("mistyped"), std::string::npos) << err;
+  EXPECT_TRUE(keystore.items.empty());
+  transport.drop();
+  EXPECT_EQ(run({"add", "--env", "dev"}), 1);  // no answer: not stored either
+  EXPECT_TRUE(keystore.items.empty());
+  const size_t asked = transport.requests.size();
+  ASSERT_EQ(run({"add", "--env", "--no-verify", "dev"}), 0);
+  EXPECT_EQ(transport.requests.size(), asked);
+  EXPECT_TRUE(*load_master_key(keystore, "dev"));
+  EXPECT_FALSE(*load_key_identity(keystore, "dev"));
 }
 
 TEST_F(CommandsTest, AddPromptsOnTheTerminal) {
   prompt.answers = {"AKIAIOSFODNN7EXAMPLE", "typed-secret"};
+  transport.reply(200, sts_caller_identity_xml("123456789012", "alice"));
   ASSERT_EQ(run({"add", "other"}), 0);
   EXPECT_EQ(prompt.questions,
             (std::vector<std::string>{"Enter Access Key ID: ", "Enter Secret Access Key: "}));
@@ -188,6 +220,7 @@ using namespace kura::testing;
 
 TEST_F(CommandsTest, MfaSetupStoresTheKeyEncryptedAndTheDeviceInConfig) {
   prompt.answers = {"work", "AKIAIOSFODNN7EXAMPLE", "setup-secret", "arn:aws:iam::123456789012:mfa/me"};
+  transport.reply(200, sts_caller_identity_xml("123456789012", "me"));
   ASSERT_EQ(run({"mfa", "--setup"}), 0);
   auto key = load_master_key(keystore, "work-long-term");
   ASSERT_TRUE(key && *key);
@@ -243,6 +276,52 @@ TEST_F(CommandsTest, MfaSuffixesFollowAwsMfaRules) {
                  0),
       0u)
       << text;
+}
+
+}  // namespace
+}  // namespace kura
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+TEST_F(CommandsTest, RenameMovesTheStoredKeyWithItsIdentityAndDropsTheOldSessions) {
+  Credentials key;
+  key.access_key_id = "AKIADEVDEVDEVDEVDEV1";
+  key.secret_access_key = Secret(std::string("dev'secret"));
+  ASSERT_TRUE(store_master_key(keystore, "dev", key,
+                               KeyIdentity{"123456789012", "arn:aws:iam::123456789012:user/d"}));
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"export", "dev"}), 0);  // a session of dev's
+  ASSERT_EQ(keystore.items.size(), 2u);
+  EXPECT_EQ(run({"rename", "nobody", "x"}), 1);
+  EXPECT_EQ(run({"rename", "dev", "dev"}), 1);
+  ASSERT_EQ(run({"rename", "dev", "dev-user"}), 0);
+  EXPECT_FALSE(*load_master_key(keystore, "dev"));
+  auto moved = load_master_key(keystore, "dev-user");
+  ASSERT_TRUE(moved && *moved);
+  EXPECT_EQ((*moved)->secret_access_key.view(), "dev'secret");
+  EXPECT_EQ((*load_key_identity(keystore, "dev-user"))->arn, "arn:aws:iam::123456789012:user/d");
+  EXPECT_EQ(keystore.items.size(), 1u);  // the session went
+  // NEW must have no key of its own.
+  store_dev_key();
+  EXPECT_EQ(run({"rename", "dev", "dev-user"}), 1);
+  EXPECT_TRUE(*load_master_key(keystore, "dev"));
+}
+
+TEST_F(CommandsTest, ImportAsStoresOneSectionUnderAnotherName) {
+  write(root + "/credentials",
+        "[a-long-term]\naws_access_key_id = AKIAAAAAAAAAAAAAAAA1\naws_secret_access_key = a-secret\n"
+        "[b-long-term]\naws_access_key_id = AKIABBBBBBBBBBBBBBB1\naws_secret_access_key = b-secret\n");
+  EXPECT_EQ(run({"import", "a-long-term", "b-long-term", "--as", "x"}), 1);  // one section only
+  EXPECT_EQ(run({"import", "--all", "--as", "x"}), 1);
+  store_dev_key();
+  EXPECT_EQ(run({"import", "a-long-term", "--as", "dev"}), 1);  // never over a stored key
+  EXPECT_EQ((*load_master_key(keystore, "dev"))->access_key_id, "AKIADEVDEVDEVDEVDEV1");
+  ASSERT_EQ(run({"import", "a-long-term", "--as", "alpha"}), 0);
+  EXPECT_EQ((*load_master_key(keystore, "alpha"))->secret_access_key.view(), "a-secret");
+  EXPECT_FALSE(*load_master_key(keystore, "a-long-term"));
 }
 
 }  // namespace
