@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <mutex>
 
 #include "util/fs.h"
+#include "util/log.h"
 
 namespace kura {
 
@@ -25,14 +27,21 @@ constexpr uint32_t k_id_bits = 24;
 constexpr uint32_t k_id_mask = (uint32_t{1} << k_id_bits) - 1;
 // The window the file streams through: small enough to stay in cache, and to cost few fresh pages.
 constexpr size_t k_window = size_t{64} * 1024;
+// Hashed under a kept index's seed and stored beside it: a build whose name hash differs does not use it.
+constexpr std::string_view k_hash_check = "kura: the section name hash";
+
+// The name hash's seed for an index scanned here changes from process to process (ASLR): a file written so
+// that its names collide for one process does not for the next. A kept index keeps the seed it was built
+// with.
+uint64_t process_seed() {
+  static const uint64_t k_seed = reinterpret_cast<uintptr_t>(&k_seed) * 0x9e3779b97f4a7c15ull;
+  return k_seed;
+}
 
 }  // namespace
 
 struct IniIndex::State {
-  struct Chunk {
-    uint32_t begin = 0;  // offset of its column-0 header's '[' (0 for the text before the first header)
-    uint32_t hash = 0;   // of that header's name
-  };
+  using Chunk = StoredIndex::Chunk;  // where a column-0 header's '[' is, and its name's hash
   // A section other than its chunk's column-0 header, from a chunk parsed during the scan.
   struct Extra {
     std::string_view name;  // into the chunk's document, which never moves
@@ -45,11 +54,14 @@ struct IniIndex::State {
   struct stat scanned {};  // the file as it was scanned, to tell a file changed since from a bug
   std::string text;        // or the bytes themselves (from_text, pipes)
   uint64_t size = 0;
-  std::vector<Chunk> chunks;  // chunk 0 is the text before the first column-0 header
+  ReadTable<Chunk> chunks;  // chunk 0 is the text before the first column-0 header
   std::vector<Extra> extras;
-  std::vector<uint32_t> slots;  // open addressing over chunks and extras
+  ReadTable<uint32_t> slots;  // open addressing over chunks and extras
   std::vector<std::pair<Position, std::string>> kept;
-  bool whole = false;  // Parse::fully, or the scan stopped at an error: `full` holds every section
+  std::vector<uint32_t> parse_now;  // the chunks parsed during the scan, in order
+  uint64_t seed = process_seed();   // of the name hash
+  bool whole = false;   // Parse::fully, or the scan stopped at an error: `full` holds every section
+  bool stored = false;  // taken from a kept index
 
   // What lookups fill in; they may come from the thread that renews credentials in `kura serve`.
   std::mutex mutex;
@@ -82,13 +94,11 @@ uint64_t load8(const char* bytes) {
 }
 
 // A section name's hash: eight bytes at a time in two independent lanes, the last eight bytes overlapping
-// (names are short, and there is one per section to hash). The seed changes from process to process (ASLR):
-// a file written so that its names collide for one process does not for the next.
-uint32_t hash_of(std::string_view name) {
-  static const uint64_t k_seed = reinterpret_cast<uintptr_t>(&k_seed) * 0x9e3779b97f4a7c15ull;
+// (names are short, and there is one per section to hash).
+uint32_t hash_of(uint64_t seed, std::string_view name) {
   const char* bytes = name.data();
   const size_t size = name.size();
-  uint64_t a = k_seed ^ size;
+  uint64_t a = seed ^ size;
   uint64_t b = size;
   if (size >= 8) {
     size_t i = 0;
@@ -207,6 +217,34 @@ Result<std::string> header_at(const State& s, uint64_t offset) {
   }
 }
 
+bool ends_line(char c) {
+  return c == '\n' || c == '\r';
+}
+
+// The bytes of a chunk, when its bounds are still where the scan saw them: its header's '[' starts a line (a
+// column-0 '[' always starts a section), and so does the next chunk's '['. Nothing when they are not: the
+// file changed since, or a kept index does not describe it.
+Result<std::optional<std::string>> read_chunk(const State& s, uint32_t chunk) {
+  const uint64_t begin = s.chunks[chunk].begin;
+  const uint64_t end = s.chunk_end(chunk);
+  if (end < begin || end > s.size) return std::optional<std::string>();  // a kept index out of order
+  const uint64_t from = begin > 0 ? begin - 1 : 0;                       // with the byte before the header
+  auto bytes = read_at(s, from, end + 1 - from);                         // and the next chunk's '['
+  if (!bytes) return bytes.error();
+  const std::string& b = *bytes;
+  const uint64_t lead = begin - from;
+  const uint64_t length = end - begin;
+  const bool last = chunk + 1 == s.chunks.size();
+  auto starts_line = [&](uint64_t at) { return at == 0 || ends_line(b[at - 1 - from]); };
+  bool fits = b.size() == lead + length + 1 ? last || (b.back() == '[' && starts_line(end))
+                                            : last && b.size() == lead + length;
+  if (fits && chunk > 0) fits = length > 0 && b[lead] == '[' && starts_line(begin);
+  if (!fits) return std::optional<std::string>();
+  bytes->resize(lead + length);
+  bytes->erase(0, lead);
+  return std::optional<std::string>(std::move(*bytes));
+}
+
 // The whole file as it is now.
 Result<std::string> read_all(const State& s) {
   if (s.fd < 0) return s.text;
@@ -237,6 +275,34 @@ Result<const IniDocument*> full_document(State& s) {
   }
   if (s.full_error) return *s.full_error;
   return s.full.get();
+}
+
+// Parses a chunk that the scan (or a kept index) says holds more than its column-0 header's section, and
+// indexes those sections as extras. False when it does not read as expected: the whole file must be parsed
+// instead.
+Result<bool> parse_now(State& s, IniIndex::Keep keep, uint32_t chunk) {
+  auto bytes = read_chunk(s, chunk);
+  if (!bytes) return bytes.error();
+  if (!*bytes) return false;
+  auto doc = IniDocument::parse(**bytes, s.source);
+  if (!doc) return false;
+  const auto& sections = doc->sections();
+  size_t first = 0;
+  if (chunk > 0) {
+    if (sections.empty() || hash_of(s.seed, sections[0].name) != s.chunks[chunk].hash) return false;
+    first = 1;
+  }
+  if (sections.size() >= k_id_mask - s.extras.size()) return false;
+  if (sections.empty()) return true;  // nothing to look up in it
+  auto kept = std::make_unique<IniDocument>(std::move(*doc));
+  for (size_t i = first; i < kept->sections().size(); ++i) {
+    const std::string& name = kept->sections()[i].name;
+    const Position position{chunk, static_cast<uint32_t>(i)};
+    s.extras.push_back(State::Extra{name, position, hash_of(s.seed, name)});
+    if (keep && keep(name)) s.kept.emplace_back(position, name);
+  }
+  s.parsed.emplace(chunk, std::move(kept));
+  return true;
 }
 
 // Finds the chunks in windows of whole lines, in file order.
@@ -273,7 +339,7 @@ class Scanner {
         size_t close = 0;
         if (plain_header(text, at, close)) {
           const std::string_view name = text.substr(at + 1, close - at - 1);
-          if (!add_chunk(offset + at, hash_of(name), name)) return false;
+          if (!add_chunk(offset + at, hash_of(m_s.seed, name), name)) return false;
           pos = close + 1;  // the end of its line
           continue;
         }
@@ -297,8 +363,8 @@ class Scanner {
   // whole file must be parsed instead.
   Result<bool> finish() {
     close_chunk();
-    for (uint32_t chunk : m_parse_now) {
-      auto parsed = parse_now(chunk);
+    for (uint32_t chunk : m_s.parse_now) {
+      auto parsed = parse_now(m_s, m_keep, chunk);
       if (!parsed || !*parsed) return parsed;
     }
     std::sort(m_s.kept.begin(), m_s.kept.end());
@@ -344,7 +410,7 @@ class Scanner {
 
  private:
   void close_chunk() {
-    if (m_parse_now_current) m_parse_now.push_back(static_cast<uint32_t>(m_s.chunks.size() - 1));
+    if (m_parse_now_current) m_s.parse_now.push_back(static_cast<uint32_t>(m_s.chunks.size() - 1));
     m_parse_now_current = false;
   }
 
@@ -352,7 +418,7 @@ class Scanner {
   bool header(std::string_view line, uint64_t offset) {
     auto name = ini_header_name(line);
     if (!name) return false;  // parse() refuses it: the whole parse says why
-    return add_chunk(offset, hash_of(*name), *name);
+    return add_chunk(offset, hash_of(m_s.seed, *name), *name);
   }
 
   bool add_chunk(uint64_t offset, uint32_t hash, std::string_view name) {
@@ -364,35 +430,8 @@ class Scanner {
     return true;
   }
 
-  Result<bool> parse_now(uint32_t chunk) {
-    const uint64_t begin = m_s.chunks[chunk].begin;
-    const uint64_t end = m_s.chunk_end(chunk);
-    auto bytes = read_at(m_s, begin, end - begin);
-    if (!bytes) return bytes.error();
-    auto doc = IniDocument::parse(*bytes, m_s.source);
-    if (!doc || bytes->size() != end - begin) return false;
-    const auto& sections = doc->sections();
-    size_t first = 0;
-    if (chunk > 0) {
-      if (sections.empty() || hash_of(sections[0].name) != m_s.chunks[chunk].hash) return false;
-      first = 1;
-    }
-    if (sections.size() >= k_id_mask - m_s.extras.size()) return false;
-    if (sections.empty()) return true;  // nothing to look up in it
-    auto kept = std::make_unique<IniDocument>(std::move(*doc));
-    for (size_t i = first; i < kept->sections().size(); ++i) {
-      const std::string& name = kept->sections()[i].name;
-      const Position position{chunk, static_cast<uint32_t>(i)};
-      m_s.extras.push_back(State::Extra{name, position, hash_of(name)});
-      if (m_keep && m_keep(name)) m_s.kept.emplace_back(position, name);
-    }
-    m_s.parsed.emplace(chunk, std::move(kept));
-    return true;
-  }
-
   State& m_s;
   IniIndex::Keep m_keep;
-  std::vector<uint32_t> m_parse_now;
   bool m_parse_now_current = false;
 };
 
@@ -440,6 +479,58 @@ Result<bool> scan_file(State& s, Scanner& scanner) {
   return true;
 }
 
+// Back to an index of nothing, as before a scan.
+void forget_index(State& s) {
+  s.chunks.assign(1, State::Chunk{});
+  s.extras.clear();
+  s.slots.clear();
+  s.kept.clear();
+  s.parse_now.clear();
+  s.parsed.clear();
+  s.failed.clear();
+  s.seed = process_seed();
+  s.stored = false;
+}
+
+// Takes a kept index (decoded) for the file of `s`, nothing of which is read but the chunks to parse now.
+// False, with nothing taken, when it does not fit: --debug says why. Its big tables are not checked entry by
+// entry (that would cost about what the scan does): their checksum stands for what they mean, and every use
+// of an entry is bounded (find(), read_chunk(), names()), so that a table that passed it and yet is wrong
+// costs a lookup its answer or a whole parse, never memory safety nor a section the file does not have.
+bool adopt(State& s, Result<StoredIndex> stored, IniIndex::Keep keep) {
+  auto refuse = [&](std::string_view why) {
+    log_debug(s.source + ": " + std::string(why));
+    forget_index(s);
+    return false;
+  };
+  if (!stored) return refuse(stored.error().message);
+  if (stored->file.size != s.size) return refuse("stored config index not used: another size");
+  if (hash_of(stored->seed, k_hash_check) != stored->check) {
+    return refuse("stored config index not used: another name hash");
+  }
+  if (stored->chunks.size() + uint64_t{stored->extras} >= k_id_mask) {
+    return refuse("stored config index not used: too many sections");
+  }
+  s.seed = stored->seed;
+  s.chunks = std::move(stored->chunks);
+  s.slots = std::move(stored->slots);
+  s.parse_now = std::move(stored->parse_now);
+  for (auto& [chunk, name] : stored->kept) s.kept.emplace_back(Position{chunk, 0}, std::move(name));
+  for (uint32_t chunk : s.parse_now) {
+    auto parsed = parse_now(s, keep, chunk);
+    if (!parsed) return refuse(parsed.error().message);
+    if (!*parsed) return refuse("stored config index not used: a section to parse does not read as stored");
+  }
+  if (s.extras.size() != stored->extras) return refuse("stored config index not used: other sections");
+  std::sort(s.kept.begin(), s.kept.end());
+  s.stored = true;
+  return true;
+}
+
+int64_t nanoseconds_of(int64_t seconds, int64_t nanoseconds) {
+  return seconds * 1'000'000'000 + nanoseconds;
+}
+
 }  // namespace
 
 IniIndex::IniIndex() : m_state(std::make_shared<State>()) {
@@ -447,7 +538,7 @@ IniIndex::IniIndex() : m_state(std::make_shared<State>()) {
 }
 IniIndex::IniIndex(std::shared_ptr<State> state) : m_state(std::move(state)) {}
 
-Result<IniIndex> IniIndex::load(const std::string& path, Parse parse, Keep keep) {
+Result<IniIndex> IniIndex::load(const std::string& path, Parse parse, Keep keep, const Persist* persist) {
   auto state = std::make_shared<State>();
   state->source = path;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -455,6 +546,10 @@ Result<IniIndex> IniIndex::load(const std::string& path, Parse parse, Keep keep)
   struct stat info {};
   if (fd >= 0 && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && parse == Parse::lazily) {
     state->fd = fd;
+    state->scanned = info;
+    if (persist && static_cast<uint64_t>(info.st_size) >= persist->min_size) {
+      return build_persisted(std::move(state), keep, *persist);
+    }
     return build(std::move(state), parse, keep);
   }
   // A pipe, a file to parse whole, or a failure (util/fs words the error): the bytes in memory.
@@ -478,8 +573,7 @@ Result<IniIndex> IniIndex::build(std::shared_ptr<State> state, Parse parse, Keep
     Scanner scanner(s, keep);
     Result<bool> scanned = true;
     if (s.fd >= 0) {
-      if (::fstat(s.fd, &s.scanned) != 0) return read_error(s.source, errno);
-      scanned = scan_file(s, scanner);
+      scanned = scan_file(s, scanner);  // load() took s.scanned
     } else {
       s.size = s.text.size();
       scanned = scanner.scan(s.text, 0);
@@ -502,7 +596,7 @@ Result<IniIndex> IniIndex::build(std::shared_ptr<State> state, Parse parse, Keep
   for (size_t i = 0; i < (*whole)->sections().size(); ++i) {
     const std::string& name = (*whole)->sections()[i].name;
     const Position position{0, static_cast<uint32_t>(i)};
-    s.extras.push_back(State::Extra{name, position, hash_of(name)});
+    s.extras.push_back(State::Extra{name, position, hash_of(s.seed, name)});
     if (keep && keep(name)) s.kept.emplace_back(position, name);
   }
   auto indexed = Scanner::index_names(s);  // no duplicates: the document parsed
@@ -512,6 +606,77 @@ Result<IniIndex> IniIndex::build(std::shared_ptr<State> state, Parse parse, Keep
   s.text.clear();
   s.text.shrink_to_fit();
   return IniIndex(std::move(state));
+}
+
+Result<IniIndex> IniIndex::build_persisted(std::shared_ptr<State> state, Keep keep, const Persist& persist) {
+  State& s = *state;
+  const std::string key = index_key(s.source, persist.keep_name);
+  const std::string path = index_cache_file(persist.directory, s.source);
+  const FileStamp stamp = FileStamp::of(s.scanned);
+  s.size = stamp.size;
+  auto stored = read_index_cache(path, key, stamp);
+  if (!stored) {
+    log_debug(s.source + ": " + stored.error().message);
+  } else if (!*stored) {
+    log_debug(s.source + ": no stored config index");
+  } else if (adopt(s, std::move(**stored), keep)) {
+    return IniIndex(std::move(state));
+  }
+
+  timespec started{};
+  ::clock_gettime(CLOCK_REALTIME, &started);
+  auto built = build(state, Parse::lazily, keep);
+  if (!built || s.whole) return built;  // an error of the file: nothing to keep
+  // The file as it was before the scan and still is after it, and last changed long enough before the scan
+  // that a later change cannot leave the same stamp.
+  struct stat after {};
+  if (::fstat(s.fd, &after) != 0 || !(FileStamp::of(after) == stamp) || s.size != stamp.size) {
+    log_debug(s.source + ": changed while scanned: its index is not kept");
+    return built;
+  }
+  if (nanoseconds_of(started.tv_sec, started.tv_nsec) - nanoseconds_of(stamp.ctime_sec, stamp.ctime_nsec) <
+      persist.settle.count()) {
+    log_debug(s.source + ": changed moments ago: its index is not kept yet");
+    return built;
+  }
+  if (auto bytes = built->stored_form(key, stamp)) {
+    auto written = write_index_cache(path, *bytes);
+    if (!written) log_debug(written.error().message);
+  }
+  return built;
+}
+
+std::optional<IniIndex> IniIndex::from_stored(std::string_view text, std::string source,
+                                              std::string_view stored, std::string_view key,
+                                              const FileStamp& file, Keep keep) {
+  auto state = std::make_shared<State>();
+  state->source = std::move(source);
+  state->text = std::string(text);
+  state->size = text.size();
+  if (!adopt(*state, decode_index(stored, key, file), keep)) return std::nullopt;
+  return IniIndex(std::move(state));
+}
+
+std::optional<std::string> IniIndex::stored_form(std::string_view key, const FileStamp& file) const {
+  const State& s = *m_state;  // what is stored does not change after the scan: no lock
+  if (s.whole) return std::nullopt;
+  StoredIndex stored;
+  stored.file = file;
+  stored.seed = s.seed;
+  stored.check = hash_of(s.seed, k_hash_check);
+  stored.chunks = s.chunks;
+  stored.slots = s.slots;
+  stored.parse_now = s.parse_now;
+  stored.extras = static_cast<uint32_t>(s.extras.size());
+  // The column-0 headers' answers; those of the chunks parsed when loading come again from parsing them.
+  for (const auto& [position, name] : s.kept) {
+    if (position.chunk > 0 && position.index == 0) stored.kept.emplace_back(position.chunk, name);
+  }
+  return encode_index(stored, key);
+}
+
+bool IniIndex::from_stored_index() const {
+  return m_state->stored;
 }
 
 const std::string& IniIndex::source() const {
@@ -529,12 +694,18 @@ const std::vector<std::pair<IniIndex::Position, std::string>>& IniIndex::kept() 
 Result<std::optional<IniIndex::Position>> IniIndex::find(std::string_view name) const {
   State& s = *m_state;
   if (s.slots.empty()) return std::optional<Position>();
-  const uint32_t hash = hash_of(name);
+  const uint32_t hash = hash_of(s.seed, name);
   const size_t mask = s.slots.size() - 1;
+  const size_t ids = s.chunks.size() + s.extras.size();
   bool mismatched = false;
-  for (size_t slot = hash & mask; uint32_t value = s.slots[slot]; slot = (slot + 1) & mask) {
+  // Each slot once at most, and ids checked: a kept table is not checked entry by entry when loaded
+  // (adopt()).
+  for (size_t slot = hash & mask, probes = 0; probes < s.slots.size(); slot = (slot + 1) & mask, ++probes) {
+    uint32_t value = s.slots[slot];
+    if (value == 0) break;
     if (tag_of(value) != tag_of(hash)) continue;
     value &= k_id_mask;
+    if (value == 0 || value >= ids) continue;
     if (value >= s.chunks.size()) {
       const State::Extra& extra = s.extras[value - s.chunks.size()];
       if (extra.hash == hash && extra.name == name) return std::optional<Position>(extra.position);
@@ -549,11 +720,16 @@ Result<std::optional<IniIndex::Position>> IniIndex::find(std::string_view name) 
         }
       }
       // Confirmed by reading the header back: "[name]" at its start can only be this name (a header's name
-      // holds no ']', and the scan took only headers that end at their first ']').
-      auto head = read_at(s, s.chunks[value].begin, name.size() + 2);
-      if (!head) return head.error();
-      if (head->size() == name.size() + 2 && head->front() == '[' && head->back() == ']' &&
-          std::string_view(*head).substr(1, name.size()) == name) {
+      // holds no ']', and the scan took only headers that end at their first ']'), and at the start of a line
+      // it is a header (what a kept index says is checked as the scan's own findings are).
+      const uint64_t begin = s.chunks[value].begin;
+      const uint64_t from = begin > 0 ? begin - 1 : 0;
+      auto read = read_at(s, from, begin - from + name.size() + 2);
+      if (!read) return read.error();
+      std::string_view head = *read;
+      if (begin > from && !head.empty() && ends_line(head.front())) head.remove_prefix(1);
+      if (head.size() == name.size() + 2 && head.front() == '[' && head.back() == ']' &&
+          head.substr(1, name.size()) == name) {
         return std::optional<Position>(position);
       }
       mismatched = true;
@@ -582,14 +758,11 @@ Result<const IniSection*> IniIndex::section_at(Position position, std::string_vi
       return &sections[position.index];
     }
   } else {
-    // The chunk and one byte more: the next chunk's '[' shows the file still has its header there.
     const uint64_t begin = s.chunks[position.chunk].begin;
-    const uint64_t length = s.chunk_end(position.chunk) - begin;
-    auto bytes = read_at(s, begin, length + 1);
+    auto bytes = read_chunk(s, position.chunk);
     if (!bytes) return bytes.error();
-    const bool last = position.chunk + 1 == s.chunks.size();
-    if (bytes->size() == length + 1 ? last || bytes->back() == '[' : last && bytes->size() == length) {
-      const std::string_view chunk = std::string_view(*bytes).substr(0, length);
+    if (*bytes) {
+      const std::string_view chunk = **bytes;
       auto doc = IniDocument::parse(chunk, s.source);
       if (!doc) {
         // Parsed again knowing its first line, so that the error names a line of the file: counting lines
@@ -637,9 +810,14 @@ Result<std::vector<std::string>> IniIndex::names() const {
   for (uint32_t chunk = 0; chunk < s.chunks.size() && intact; ++chunk) {
     if (chunk > 0) {
       const uint64_t begin = s.chunks[chunk].begin;
+      // In order, inside the file and at the start of a line: the scan's chunks are, a kept index's should
+      // be.
+      intact = begin < text->size() && (chunk == 1 || begin > s.chunks[chunk - 1].begin) &&
+               (begin == 0 || ends_line((*text)[begin - 1]));
+      if (!intact) break;
       const size_t end = text->find_first_of("\r\n", begin);
       auto name = ini_header_name(std::string_view(*text).substr(begin, end - begin));
-      intact = name && hash_of(*name) == s.chunks[chunk].hash;
+      intact = name && hash_of(s.seed, *name) == s.chunks[chunk].hash;
       if (intact) names.emplace_back(*name);
     }
     if (auto parsed = s.parsed.find(chunk); parsed != s.parsed.end()) {

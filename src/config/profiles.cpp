@@ -79,7 +79,10 @@ Result<ConfigFiles> ConfigFiles::load(const Environment& env, IniIndex::Parse pa
   const std::string config_path = env.get("AWS_CONFIG_FILE").value_or(env.home() + "/.aws/config");
   const std::string credentials_path =
       env.get("AWS_SHARED_CREDENTIALS_FILE").value_or(env.home() + "/.aws/credentials");
-  auto config = IniIndex::load(config_path, parse, unusual_name);
+  // A big config's index is kept between runs (config/index_cache.h). Its kept list is unusual_name's
+  // answers: a change to unusual_name must change the name given here.
+  IniIndex::Persist persist{index_cache_directory(env), "unusual_name 1"};
+  auto config = IniIndex::load(config_path, parse, unusual_name, &persist);
   if (!config) return config.error();
   auto credentials = IniIndex::load(credentials_path, parse);
   if (!credentials) return credentials.error();

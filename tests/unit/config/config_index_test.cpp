@@ -422,20 +422,6 @@ ConfigFiles files(const std::string& config, const std::string& credentials = ""
   return std::move(*loaded);
 }
 
-// `count` profiles like bench/make_config.py writes, `middle` placed among them.
-std::string big_config(int count, const std::string& middle, const std::string& eol = "\n") {
-  std::string text;
-  for (int i = 0; i < count; ++i) {
-    if (i == count / 2) text += middle;
-    char name[16];
-    std::snprintf(name, sizeof name, "%05d", i);
-    text += "# account " + std::string(name) + eol + "[profile acct-" + name + "]" + eol +
-            "source_profile = login" + eol + "role_arn = arn:aws:iam::" + std::to_string(100000000000 + i) +
-            ":role/admin" + eol + "region = eu-west-1" + eol + eol;
-  }
-  return text;
-}
-
 TEST(ConfigIndex, AnIndentedBracketLineIsAHeaderOrAValueAsTheFullParserSays) {
   Counts counts;
   // Indented as deep as the key before it: a header. Deeper: a line of the key's value.
@@ -452,16 +438,16 @@ TEST(ConfigIndex, AnIndentedBracketLineIsAHeaderOrAValueAsTheFullParserSays) {
   EXPECT_EQ(as_value.config_section("a")->values.at("region"), "x\n[profile b]");
   EXPECT_EQ(as_value.config_section("b"), nullptr);
   // Far into a big file, the same: only the chunk with the indented line is parsed up front.
-  ConfigFiles big = files(big_config(2000, header));
+  ConfigFiles big = files(ini_cases::big_config(2000, header));
   EXPECT_EQ(big.config_index().parsed_chunks(), 1u);  // that chunk (the "# account" line before the first
                                                       // section is parsed too, and not kept: no section)
   ASSERT_NE(big.config_section("b"), nullptr);
   EXPECT_EQ(big.config_index().parsed_chunks(), 1u);
-  expect_same_profiles(big_config(300, header), "", counts, {"a", "b"});
-  expect_same_profiles(big_config(300, value), "", counts, {"a", "b"});
+  expect_same_profiles(ini_cases::big_config(300, header), "", counts, {"a", "b"});
+  expect_same_profiles(ini_cases::big_config(300, value), "", counts, {"a", "b"});
   // A header indented with Python whitespace that is not ASCII (U+3000) is still a header.
-  expect_same_profiles(big_config(50, "[profile a]\n\u3000k = v\n\u3000[profile b]\nregion = y\n"), "",
-                       counts, {"a", "b"});
+  expect_same_profiles(ini_cases::big_config(50, "[profile a]\n\u3000k = v\n\u3000[profile b]\nregion = y\n"),
+                       "", counts, {"a", "b"});
 }
 
 // The scan takes a column-0 line that is exactly "[name]" with one memchr for its ']' and leaves every other
@@ -499,7 +485,8 @@ TEST(ConfigIndex, NearlyPlainHeadersReadAsTheFullParserSays) {
 
 TEST(ConfigIndex, CarriageReturnOnlyFiles) {
   Counts counts;
-  const std::string text = big_config(200, "[profile x]\rinclude_profile = acct-00007\rregion = cr\r", "\r");
+  const std::string text =
+      ini_cases::big_config(200, "[profile x]\rinclude_profile = acct-00007\rregion = cr\r", "\r");
   expect_same_profiles(text, "", counts, {"x", "acct-00007", "acct-00150"});
   ConfigFiles cr = files(text);
   auto x = resolve_profile(cr, "x");
@@ -515,7 +502,7 @@ TEST(ConfigIndex, CarriageReturnOnlyFiles) {
 TEST(ConfigIndex, AnErrorInALateSectionNamesItsLineInTheFile) {
   for (const std::string eol : {"\n", "\r\n", "\r"}) {
     const std::string broken = "[profile broken]" + eol + "region = x" + eol + "this is not a pair" + eol;
-    const std::string text = big_config(1000, broken, eol);
+    const std::string text = ini_cases::big_config(1000, broken, eol);
     auto full = IniDocument::parse(text, "config");
     ASSERT_FALSE(full);
     const std::string message = full.error().message;
@@ -540,7 +527,7 @@ TEST(ConfigIndex, AnErrorInALateSectionNamesItsLineInTheFile) {
 }
 
 TEST(ConfigIndex, ErrorsOfTheFileAsAWholeStayErrorsWhenLoading) {
-  const std::string tail = big_config(500, "");
+  const std::string tail = ini_cases::big_config(500, "");
   struct Case {
     std::string text;
     std::string expected;
@@ -573,11 +560,11 @@ TEST(ConfigIndex, ErrorsOfTheFileAsAWholeStayErrorsWhenLoading) {
 
 TEST(ConfigIndex, DefaultAndProfileDefault) {
   Counts counts;
-  const std::string both = "[profile default]\nregion = from-profile-default\n" + big_config(100, "") +
-                           "[default]\nregion = from-default\n";
+  const std::string both = "[profile default]\nregion = from-profile-default\n" +
+                           ini_cases::big_config(100, "") + "[default]\nregion = from-default\n";
   expect_same_profiles(both, "", counts);
   EXPECT_EQ(resolve_profile(files(both), "default")->region, "from-default");
-  const std::string only_profile = big_config(100, "[profile default]\nregion = p\n");
+  const std::string only_profile = ini_cases::big_config(100, "[profile default]\nregion = p\n");
   EXPECT_EQ(resolve_profile(files(only_profile), "default")->region, "p");
   // "[profile  default]" names the default profile in the list, but is not the default profile's section.
   const std::string spaced = "[profile  default]\nregion = spaced\n";
@@ -598,9 +585,10 @@ TEST(ConfigIndex, ChainsAcrossDistantSectionsParseOnlyTheirSections) {
       "[profile base]\nmfa_serial = arn:aws:iam::1:mfa/u\nservices = local\n"
       "[profile common]\nregion = ap-southeast-2\nduration_seconds = 3600\n"
       "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:9\n";
-  const std::string text = head + big_config(5000, middle) + tail;
+  const std::string text = head + ini_cases::big_config(5000, middle) + tail;
   Counts counts;
-  expect_same_profiles(head + big_config(200, middle) + tail, "", counts, {"top", "mid", "base", "common"});
+  expect_same_profiles(head + ini_cases::big_config(200, middle) + tail, "", counts,
+                       {"top", "mid", "base", "common"});
   ConfigFiles f = files(text, "[base]\naws_access_key_id = AKIABASE\n");
   EXPECT_EQ(f.config_index().parsed_chunks(), 0u);
   auto top = resolve_profile(f, "top");
@@ -620,16 +608,17 @@ TEST(ConfigIndex, ChainsAcrossDistantSectionsParseOnlyTheirSections) {
 TEST(ConfigIndex, ServicesSectionsAndUnusualSpellingsFirstInTheFileWins) {
   Counts counts;
   const std::string text = "[profile  dev]\nregion = first\n" +
-                           big_config(100,
-                                      "[services\tlocal ]\nsts =\n"
-                                      "  endpoint_url = http://first\n") +
+                           ini_cases::big_config(100,
+                                                 "[services\tlocal ]\nsts =\n"
+                                                 "  endpoint_url = http://first\n") +
                            "[profile dev]\nregion = second\nservices = local\n"
                            "[services local]\nsts =\n  endpoint_url = http://second\n";
   expect_same_profiles(text, "", counts, {"dev", "local"});
   ConfigFiles f = files(text);
   EXPECT_EQ(f.config_section("dev")->values.at("region"), "first");
   EXPECT_EQ(f.services_section("local")->nested.at("sts").at("endpoint_url"), "http://first");
-  auto missing = resolve_profile(files("[profile p]\nservices = nowhere\n" + big_config(10, "")), "p");
+  auto missing =
+      resolve_profile(files("[profile p]\nservices = nowhere\n" + ini_cases::big_config(10, "")), "p");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "profile 'p': services section 'nowhere' not found");
 }
@@ -680,7 +669,8 @@ class ConfigIndexFiles : public ::testing::Test {
 };
 
 TEST_F(ConfigIndexFiles, LoadsFromDiskAsFromText) {
-  const std::string text = big_config(3000, "[profile x]\nsource_profile = acct-00001\nrole_arn = r\n");
+  const std::string text =
+      ini_cases::big_config(3000, "[profile x]\nsource_profile = acct-00001\nrole_arn = r\n");
   std::ofstream(dir + "/config", std::ios::binary) << text;
   auto loaded = IniIndex::load(dir + "/config");
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -707,14 +697,14 @@ TEST_F(ConfigIndexFiles, LoadsFromDiskAsFromText) {
 // seen: the open file is the old one.
 TEST_F(ConfigIndexFiles, AFileChangedSinceItWasIndexed) {
   const std::string path = dir + "/config";
-  std::ofstream(path, std::ios::binary) << big_config(100, "[profile x]\nregion = old\n");
+  std::ofstream(path, std::ios::binary) << ini_cases::big_config(100, "[profile x]\nregion = old\n");
   auto index = IniIndex::load(path);
   ASSERT_TRUE(index) << index.error().message;
   auto early = index->section("profile acct-00007");
   ASSERT_TRUE(early && *early);
   {
     std::ofstream rewrite(path, std::ios::binary | std::ios::trunc);
-    rewrite << "[profile x]\nregion = new\n" << big_config(100, "");
+    rewrite << "[profile x]\nregion = new\n" << ini_cases::big_config(100, "");
   }
   auto x = index->section("profile x");
   ASSERT_FALSE(x);
@@ -740,7 +730,7 @@ TEST_F(ConfigIndexFiles, AFileChangedSinceItWasIndexed) {
 TEST_F(ConfigIndexFiles, ReadsAPipe) {
   const std::string path = dir + "/fifo";
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
-  const std::string text = big_config(2000, "[profile piped]\nregion = p\n");
+  const std::string text = ini_cases::big_config(2000, "[profile piped]\nregion = p\n");
   std::thread writer([&] { std::ofstream(path, std::ios::binary) << text; });
   auto loaded = IniIndex::load(path);
   writer.join();
@@ -750,7 +740,7 @@ TEST_F(ConfigIndexFiles, ReadsAPipe) {
 }
 
 TEST(ConfigIndex, LookupsFromThreadsAtOnce) {
-  const std::string text = big_config(400, "");
+  const std::string text = ini_cases::big_config(400, "");
   auto index = IniIndex::from_text(text, "config");
   ASSERT_TRUE(index);
   auto names = index->names();

@@ -1,7 +1,9 @@
-// INI files for tests that compare readers: a fixed list of tricky files and a generator of random ones
-// (ini_oracle_test.cpp against botocore, config_index_test.cpp between the lazy and the full reader).
+// INI files for tests that compare readers: a fixed list of tricky files, a generator of random ones
+// (ini_oracle_test.cpp against botocore, config_index_test.cpp between the lazy and the full reader) and big
+// generated configs (config_index_test.cpp, index_cache_test.cpp).
 #pragma once
 
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string>
@@ -118,6 +120,20 @@ inline std::string random_file(std::mt19937& random) {
     }
     text += indent + line;
     if (i + 1 < lines || chance(85)) text += mixed ? pick(endings) : eol;
+  }
+  return text;
+}
+
+// `count` profiles like bench/make_config.py writes, `middle` placed among them.
+inline std::string big_config(int count, const std::string& middle, const std::string& eol = "\n") {
+  std::string text;
+  for (int i = 0; i < count; ++i) {
+    if (i == count / 2) text += middle;
+    char name[16];
+    std::snprintf(name, sizeof name, "%05d", i);
+    text += "# account " + std::string(name) + eol + "[profile acct-" + name + "]" + eol +
+            "source_profile = login" + eol + "role_arn = arn:aws:iam::" + std::to_string(100000000000 + i) +
+            ":role/admin" + eol + "region = eu-west-1" + eol + eol;
   }
   return text;
 }
