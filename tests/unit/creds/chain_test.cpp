@@ -246,3 +246,64 @@ TEST(ResolveChain, AnSsoChainTouchesNoTokenOnAHit) {
 
 }  // namespace
 }  // namespace kura
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+// A credential_process profile's chain: what the command gives is cached by its Expiration; output without
+// one (long-term keys) is used as given, never stored, and the command runs again on the next call.
+TEST(ResolveChain, ACredentialProcessIsCachedByItsExpirationOnly) {
+  auto files = ConfigFiles::from_text("[profile ci]\ncredential_process = /usr/bin/creds --json\n", "");
+  ASSERT_TRUE(files);
+  MemoryKeystore keystore;
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  RecordingLocks locks;
+  std::vector<std::string> commands;
+  std::string output;
+  ProviderDeps deps{keystore,
+                    prompt,
+                    clock,
+                    *files,
+                    []() -> Result<StsClient*> { return make_error("no STS in this test"); },
+                    &locks,
+                    {},
+                    [&](const std::string& command) -> Result<Secret> {
+                      commands.push_back(command);
+                      return Secret(std::string(output));
+                    }};
+  auto profile = resolve_profile(*files, "ci");
+  ASSERT_TRUE(profile);
+  auto retrieve = [&]() -> Result<ObtainedCredentials> {
+    auto chain = resolve_chain(*profile, deps, ProviderOptions{});
+    if (!chain) return chain.error();
+    return chain->head->retrieve();
+  };
+
+  output = R"({"Version": 1, "AccessKeyId": "AKIALONGTERM", "SecretAccessKey": "s"})";
+  for (int i = 0; i < 2; ++i) {
+    auto got = retrieve();
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->credentials.access_key_id, "AKIALONGTERM");
+    EXPECT_EQ(got->origin, Origin::credential_process);
+  }
+  EXPECT_EQ(commands.size(), 2u);
+  EXPECT_TRUE(keystore.items.empty());
+
+  output = R"({"Version": 1, "AccessKeyId": "ASIASESSION", "SecretAccessKey": "s", "SessionToken": "t", )"
+           R"("Expiration": "2026-11-22T13:00:00Z"})";
+  auto fresh = retrieve();
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(fresh->origin, Origin::credential_process);
+  auto cached = retrieve();
+  ASSERT_TRUE(cached) << cached.error().message;
+  EXPECT_EQ(cached->credentials.access_key_id, "ASIASESSION");
+  EXPECT_EQ(cached->origin, Origin::cache);
+  EXPECT_EQ(commands.size(), 3u);
+  EXPECT_EQ(keystore.items.size(), 1u);
+}
+
+}  // namespace
+}  // namespace kura

@@ -225,6 +225,16 @@ TEST_F(SsoTokenTest, TheClientRegistrationIsReusedByTheNextSignIn) {
   for (const auto& request : transport.requests) registrations += request.url.ends_with("/client/register");
   EXPECT_EQ(registrations, 1);
   EXPECT_EQ(ui.shown.at(1), "https://v");  // no verificationUriComplete: the plain page
+  // Kept beside the token, as private as it: it holds the client secret.
+  int kept = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(home + "/.aws/sso/cache")) {
+    if (!entry.path().filename().string().starts_with("kura-client-")) continue;
+    ++kept;
+    struct stat info {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << entry.path();
+  }
+  EXPECT_EQ(kept, 1);
 }
 
 TEST_F(SsoTokenTest, TheAuthorizationCodeFlowSendsTheVerifierOfTheChallengeItShowed) {
