@@ -161,7 +161,7 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
       job.outcome.error = options.error();
       continue;
     }
-    auto plan = plan_for(*profile, **files, options->plan);
+    auto plan = plan_for(*profile, **files, options->plan, &keystore);
     if (!plan) {
       job.outcome.error = plan.error().context("profile '" + names[i] + "'");
       continue;

@@ -305,5 +305,41 @@ TEST(ResolveChain, ACredentialProcessIsCachedByItsExpirationOnly) {
   EXPECT_EQ(keystore.items.size(), 1u);
 }
 
+// The chain reads kura's keystore for a key of a credential_process profile, and uses it instead of running
+// the command (which, as aws-vault documents it, would be kura again for the same profile).
+TEST(ResolveChain, AStoredKeyIsUsedBeforeTheProfilesOwnCredentialProcess) {
+  auto files =
+      ConfigFiles::from_text("[profile home]\ncredential_process = kura export --format json home\n", "");
+  ASSERT_TRUE(files);
+  MemoryKeystore keystore;
+  Credentials key;
+  key.access_key_id = "AKIASTOREDHOME000001";
+  key.secret_access_key = Secret(std::string("stored-secret"));
+  ASSERT_TRUE(store_master_key(keystore, "home", key));
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  int commands = 0;
+  ProviderDeps deps{keystore,
+                    prompt,
+                    clock,
+                    *files,
+                    []() -> Result<StsClient*> { return make_error("no STS in this test"); },
+                    nullptr,
+                    {},
+                    [&](const std::string&) -> Result<Secret> {
+                      ++commands;
+                      return make_error("kura export home: waiting on its own lock");
+                    }};
+  auto profile = resolve_profile(*files, "home");
+  ASSERT_TRUE(profile);
+  ProviderOptions options;
+  options.plan.no_session = true;
+  auto got = obtain_credentials(*profile, deps, options);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->credentials.access_key_id, "AKIASTOREDHOME000001");
+  EXPECT_EQ(got->origin, Origin::long_term_key);
+  EXPECT_EQ(commands, 0);
+}
+
 }  // namespace
 }  // namespace kura
