@@ -27,12 +27,7 @@ BROWSER
 export KURA_LOCK_TIMEOUT=1s
 
 profiles=(dev dev-ro prod)
-pids=()
-for i in $(seq 0 14); do
-  setsid "$KURA_BIN" export --format json "${profiles[i % 3]}" </dev/null >"$TEST_DIR/out.$i" 2>"$TEST_DIR/err.$i" &
-  pids+=($!)
-done
-for pid in "${pids[@]}"; do wait "$pid" || fail "a caller failed: $(cat "$TEST_DIR"/err.* | sort | uniq -c)"; done
+cold_callers 15 "${profiles[@]}"
 assert_eq "$(browser_opened)" "1" "one browser tab for three profiles"
 assert_eq "$(sso_calls 'c["authorize"]')" "1" "one authorization"
 assert_eq "$(sso_calls 'sum(c["token_issued"].values())')" "1" "one token issued"
