@@ -41,10 +41,21 @@ struct Job {
   std::optional<Profile> profile;
   std::optional<ProviderOptions> options;
   std::string region;
-  std::optional<std::string> group;  // the cache id of the MFA session its chain starts with
+  // The cache id of the MFA session its chain starts with, or the IAM Identity Center session (`sso`).
+  std::optional<std::string> group;
+  std::optional<SsoProfileConfig> sso;
+  std::string sso_profile;  // the profile naming it (its settings pick the endpoints)
   std::unique_ptr<HttpTransport> transport;
   BulkCredentials outcome;
 };
+
+// What an SSO group shares is the session's token: a leader that failed with a working token in the cache
+// failed on its own role (not assigned to the user, say), which is no reason to fail the others.
+bool signed_in_anyway(Context& context, const Job& leader) {
+  if (!leader.sso) return false;
+  auto tokens = context.sso_tokens(leader.sso->session, leader.sso_profile);
+  return tokens && (*tokens)->holds_token();
+}
 
 }  // namespace
 
@@ -150,7 +161,7 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
       job.outcome.error = options.error();
       continue;
     }
-    auto plan = plan_for(*profile, **files, options->plan);
+    auto plan = plan_for(*profile, **files, options->plan, &keystore);
     if (!plan) {
       job.outcome.error = plan.error().context("profile '" + names[i] + "'");
       continue;
@@ -164,6 +175,8 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
       }
       if (step.kind == StepKind::sso_role) {
         job.group = "sso\x1f" + step.sso->session.cache_key();
+        job.sso = step.sso;
+        job.sso_profile = step.profile;
         break;
       }
     }
@@ -222,12 +235,13 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
       token_used = true;
     }
     run(leader);
-    if (leader.outcome.error) {
+    if (leader.outcome.error && !signed_in_anyway(context, leader)) {
       // Its group would ask again for each profile; they share its failure instead.
+      const std::string shared = leader.sso ? "the IAM Identity Center sign-in" : "the MFA session";
       for (Job& job : jobs) {
         if (&job != &leader && job.group == group && !job.outcome.error) {
           job.outcome.error =
-              Error(*leader.outcome.error).context("the MFA session it shares with '" + leader.name + "'");
+              Error(*leader.outcome.error).context(shared + " it shares with '" + leader.name + "'");
         }
       }
     }

@@ -48,9 +48,10 @@ struct BulkCredentials {
 };
 
 // Credentials for each profile, in the order given. Profiles whose chains start with the same MFA session
-// (the same source profile and device) are grouped: one of each group runs first, on this thread, asking for
-// the code once (--mfa-token is the first group's code); everything else then runs on up to `parallel`
-// threads from the cached sessions. A failure is that profile's (or its group's) alone.
+// (the same source profile and device), or with the same IAM Identity Center session, are grouped: one of
+// each group runs first, on this thread, asking for the code (or signing in) once (--mfa-token is the first
+// group's code); everything else then runs on up to `parallel` threads from the cached sessions. A failure is
+// that profile's alone, or its group's when the MFA session or the sign-in failed.
 std::vector<BulkCredentials> credentials_for_all(Context& context, const std::vector<std::string>& names,
                                                  const BulkFlags& flags, size_t parallel);
 

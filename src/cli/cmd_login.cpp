@@ -92,7 +92,9 @@ Result<void> run_login(Context& context, const LoginInput& input) {
   if (!role) {
     auto files = context.files();
     if (!files) return files.error();
-    auto plan = plan_for(*profile, **files, PlanOptions{});
+    auto store = context.keystore();
+    if (!store) return store.error();
+    auto plan = plan_for(*profile, **files, PlanOptions{}, *store);
     if (!plan) return plan.error();
     role = !plan->long_term_key;
   }

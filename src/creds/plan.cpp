@@ -72,7 +72,8 @@ std::optional<std::string> raw_value(const Profile& profile, const char* key) {
 
 // The first step of a chain that starts without a long-term key, if the base profile is such a one.
 Result<std::optional<Step>> external_base(const Profile& base, const PlanOptions& options,
-                                          const SsoSettingsOf& sso_of) {
+                                          const SsoSettingsOf& sso_of,
+                                          const std::function<bool(const std::string&)>& stored_key) {
   Step step;
   step.profile = base.name;
   auto token_file = raw_value(base, "web_identity_token_file");
@@ -101,7 +102,8 @@ Result<std::optional<Step>> external_base(const Profile& base, const PlanOptions
     }
   }
   if (base.static_access_key_id) return std::optional<Step>();
-  if (auto command = raw_value(base, "credential_process")) {
+  if (auto command = raw_value(base, "credential_process");
+      command && !(stored_key && stored_key(base.name))) {
     step.kind = StepKind::credential_process;
     step.credential_process = *command;
     return std::optional<Step>(std::move(step));
@@ -114,7 +116,8 @@ Result<std::optional<Step>> external_base(const Profile& base, const PlanOptions
 Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
                        const std::function<bool(const std::string&)>& has_key,
                        const std::function<std::string(const std::string&)>& key_id,
-                       const SsoSettingsOf& sso_of) {
+                       const SsoSettingsOf& sso_of,
+                       const std::function<bool(const std::string&)>& stored_key) {
   // Roles to assume, outermost (the requested profile) first, then walk to the base.
   std::vector<const Profile*> roles;
   const Profile* current = &profile;
@@ -123,7 +126,7 @@ Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
     current = current->source.get();
   }
   const Profile& base = *current;
-  auto external = external_base(base, options, sso_of);
+  auto external = external_base(base, options, sso_of, stored_key);
   if (!external) return external.error();
   // A role that sources itself, or a role with its own key (a web identity's role is its first step).
   if (base.role_arn && !(*external && (*external)->kind == StepKind::web_identity)) roles.push_back(&base);

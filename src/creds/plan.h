@@ -76,10 +76,14 @@ using SsoSettingsOf = std::function<Result<std::optional<SsoProfileConfig>>(cons
 // `key_id(profile)` gives its access key id, which becomes part of every cache id. The base profile (the end
 // of the source_profile chain) is, in botocore's order: a web identity (role_arn with web_identity_token_file
 // or aws-vault's web_identity_token_process), an SSO profile (`sso_of`), a plaintext key, a
-// credential_process, else a stored key.
+// credential_process unless kura stores a key for the profile (`stored_key`, asked of such a profile only),
+// else a stored key. A stored key comes first as in aws-vault, whose documented `[profile home]
+// credential_process = aws-vault export --format=json home` would otherwise run kura again for the same
+// profile, and that kura wait on the first one's lock.
 Result<Plan> make_plan(const Profile& profile, const PlanOptions& options,
                        const std::function<bool(const std::string&)>& has_key,
                        const std::function<std::string(const std::string&)>& key_id,
-                       const SsoSettingsOf& sso_of = {});
+                       const SsoSettingsOf& sso_of = {},
+                       const std::function<bool(const std::string&)>& stored_key = {});
 
 }  // namespace kura

@@ -2,6 +2,7 @@
 #include "creds/resolver.h"
 
 #include "aws/sso.h"
+#include "creds/store_items.h"
 
 namespace kura {
 
@@ -28,16 +29,24 @@ AssumeRoleInput role_input(const Step& step) {
 
 }  // namespace
 
-Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options) {
+Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options,
+                      Keystore* store) {
+  std::function<bool(const std::string&)> stored_key;
+  if (store) {
+    stored_key = [store](const std::string& name) {
+      auto key = load_master_key(*store, name);
+      return key && *key;  // a keystore that cannot be read: the credential_process
+    };
+  }
   return make_plan(
       profile, options, [](const std::string&) { return true; },
       [&](const std::string& name) { return key_identity(files, name); },
-      [&](const Profile& base) { return sso_config_of(base, files); });
+      [&](const Profile& base) { return sso_config_of(base, files); }, stored_key);
 }
 
 Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
                                       const ProviderOptions& options) {
-  auto plan = plan_for(profile, deps.files, options.plan);
+  auto plan = plan_for(profile, deps.files, options.plan, &deps.keystore);
   if (!plan) return plan.error();
   // A window as long as the session would make every cached session due at once: each use would call STS (and
   // ask for an MFA code) again. Refused before anything is spent.

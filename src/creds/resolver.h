@@ -49,8 +49,10 @@ struct CredentialChain {
 };
 
 // The plan resolve_chain runs for a profile, with the cache ids it uses (bulk commands group profiles by the
-// MFA session they share).
-Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options);
+// MFA session they share). `store`: where a key kept for a profile with a credential_process is looked for
+// (it comes first); none: the credential_process is used.
+Result<Plan> plan_for(const Profile& profile, const ConfigFiles& files, const PlanOptions& options,
+                      Keystore* store = nullptr);
 
 Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps,
                                       const ProviderOptions& options);

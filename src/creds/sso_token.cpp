@@ -83,6 +83,16 @@ bool SsoTokenSource::fresh(const SsoToken& token) const {
   return !refused(token) && token.expires_at - m_options.refresh_window > m_clock.now();
 }
 
+bool SsoTokenSource::usable(const SsoToken& token) const {
+  return !refused(token) && token.expires_at - k_last_minute > m_clock.now();
+}
+
+bool SsoTokenSource::holds_token() {
+  std::lock_guard<std::mutex> hold(m_mutex);
+  auto cached = read_cache();
+  return cached && *cached && usable(**cached);
+}
+
 void SsoTokenSource::rejected(const Secret& access_token) {
   std::lock_guard<std::mutex> hold(m_mutex);
   m_refused_digest = sha256_hex(access_token.view());
@@ -111,10 +121,9 @@ Result<Secret> SsoTokenSource::access_token_locked() {
     auto transport = m_transports();
     auto refreshed = refresh(*transport, **cached);
     if (refreshed && *refreshed) return (*refreshed)->access_token.clone();
-    const bool usable = !refused(**cached) && (*cached)->expires_at - k_last_minute > m_clock.now();
     if (!refreshed) {
       // The OIDC endpoint did not answer: the token still works for a while, so use it.
-      if (usable) {
+      if (usable(**cached)) {
         log_warning("cannot refresh the SSO token for " + m_session.start_url + " (" +
                     refreshed.error().message + "); using the current one");
         return (*cached)->access_token.clone();

@@ -65,6 +65,9 @@ class SsoTokenSource {
   // The cached token is refused by the portal (signed out elsewhere): forget it, so the next access_token()
   // refreshes or signs in again.
   void rejected(const Secret& access_token);
+  // Whether the cache holds a token that still works (not expired, not refused by the portal): callers get
+  // one without a sign-in.
+  bool holds_token();
   // A new sign-in whatever the cache holds (`kura sso login`); the token written to the cache.
   Result<SsoToken> sign_in();
   // Logout at the portal (when there is a token) and the cache file removed; true if there was one.
@@ -79,7 +82,8 @@ class SsoTokenSource {
   Result<std::optional<SsoToken>> read_cache() const;
   Result<void> write_cache(const SsoToken& token) const;
   bool refused(const SsoToken& token) const;
-  bool fresh(const SsoToken& token) const;
+  bool fresh(const SsoToken& token) const;   // outside the refresh window
+  bool usable(const SsoToken& token) const;  // not yet expired (by a minute's margin)
   Result<std::optional<SsoToken>> refresh(HttpTransport& transport, const SsoToken& token);
   Result<SsoToken> sign_in_locked();
   Result<SsoClientRegistration> registration(SsoOidcClient& oidc, bool for_redirect);

@@ -44,6 +44,19 @@ CFG
 }
 
 browser_opened() { wc -l <"$TEST_DIR/browser.log" | tr -d ' '; }
+# COUNT cold `kura export --format json` callers at once, none with a terminal, caller i asking for the
+# (i mod n)th PROFILE; caller i's output in $TEST_DIR/out.i. Fails unless every one succeeds.
+cold_callers() { # count profile...
+  local count=$1 pids=() i
+  shift
+  local profiles=("$@")
+  for i in $(seq 0 $((count - 1))); do
+    setsid "$KURA_BIN" export --format json "${profiles[i % ${#profiles[@]}]}" </dev/null \
+      >"$TEST_DIR/out.$i" 2>"$TEST_DIR/err.$i" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || fail "a caller failed: $(cat "$TEST_DIR"/err.* | sort | uniq -c)"; done
+}
 sso_calls() { # python expression over the /__admin/sso "calls" object, e.g. c["token"]["refresh_token"]
   curl -s "$STS_URL/__admin/sso" | python3 -c "import json,sys; c=json.load(sys.stdin)['calls']; print($1)"
 }

@@ -63,3 +63,5 @@ assert_contains "$(caller on-ci)" "assumed-role/deploy/" "a role on a credential
 caller on-ci >/dev/null
 assert_eq "$(wc -l <"$TEST_DIR/ci-creds.log" | tr -d ' ')" "1" "the role is cached, the process ran once"
 assert_contains "$(caller ci)" ":user/ci" "credential_process itself (long-term: used as given)"
+caller ci >/dev/null
+assert_eq "$(wc -l <"$TEST_DIR/ci-creds.log" | tr -d ' ')" "3" "without an Expiration, never cached: it runs each time"

@@ -36,13 +36,27 @@ assert_eq "$(sha256sum <"$AWS_CONFIG_FILE")" "$sum" "a re-run changes nothing"
 assert_eq "$(stat -c %Y.%i "$AWS_CONFIG_FILE")" "$mtime" "not even rewritten"
 assert_contains "$(cat "$TEST_DIR/again.out")" "up to date" "and says so"
 
-# A hand-written profile under a generated name is not taken over.
+# A hand-written profile under a generated name is not taken over; --prune for one sso-session leaves
+# another session's generated profiles alone.
 printf '\n[profile acct-111111111111-Admin]\nregion = ap-south-1\n' >>"$AWS_CONFIG_FILE"
+cat >>"$AWS_CONFIG_FILE" <<'CFG'
+
+[sso-session other]
+sso_start_url = https://other.awsapps.com/start
+sso_region = eu-west-1
+
+[profile other.Admin]
+sso_session = other
+sso_account_id = 444444444444
+sso_role_name = Admin
+kura_sso_populate = other
+CFG
 kura sso populate --sso-session corp --template 'acct-{account_id}-{role_name}' --prune >"$TEST_DIR/prune.out" 2>&1 ||
   fail "prune: $(cat "$TEST_DIR/prune.out")"
 config=$(cat "$AWS_CONFIG_FILE")
 assert_not_contains "$config" "[profile dev.Admin]" "--prune removed the old generated names"
 assert_contains "$config" "[profile acct-222222222222-Admin]" "the new names are there"
 assert_contains "$config" "[profile mine]" "a profile kura did not write stays"
+assert_contains "$config" "[profile other.Admin]" "a profile generated for another sso-session stays"
 assert_contains "$(cat "$TEST_DIR/prune.out")" "skipped acct-111111111111-Admin" "a hand-written profile is skipped"
 assert_contains "$config" "# my own profile, kept as it is" "comments stay"

@@ -10,12 +10,7 @@ region = eu-west-1
 credential_process = $KURA_BIN export --format json dev
 CFG
 
-pids=()
-for i in $(seq 1 16); do
-  setsid "$KURA_BIN" export --format json dev </dev/null >"$TEST_DIR/out.$i" 2>"$TEST_DIR/err.$i" &
-  pids+=($!)
-done
-for pid in "${pids[@]}"; do wait "$pid" || fail "a caller failed: $(cat "$TEST_DIR"/err.* | sort | uniq -c)"; done
+cold_callers 16 dev
 assert_eq "$(browser_opened)" "1" "one browser tab for 16 callers"
 assert_eq "$(sso_calls 'c["authorize"]')" "1" "one authorization"
 assert_eq "$(sso_calls 'sum(c["token_issued"].values())')" "1" "one token issued"

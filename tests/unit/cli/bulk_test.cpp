@@ -8,9 +8,11 @@
 #include <mutex>
 #include <set>
 
+#include "aws/sso.h"
 #include "cli/app.h"
 #include "creds/store_items.h"
 #include "fakes.h"
+#include "util/fs.h"
 
 namespace kura {
 namespace {
@@ -111,6 +113,25 @@ class BulkTest : public ::testing::Test {
     return n;
   }
 
+  // The config: an sso-session "corp" and a profile sso-ACCOUNT with its Admin role per account.
+  void write_sso_profiles(std::initializer_list<const char*> accounts) {
+    std::string config =
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    for (const char* account : accounts) {
+      config += std::string("[profile sso-") + account +
+                "]\nsso_session = corp\nsso_account_id = " + account + "\nsso_role_name = Admin\n";
+    }
+    std::ofstream(root + "/config") << config;
+  }
+  std::vector<BulkCredentials> sso_credentials(Settings settings) {
+    Context context(deps, std::move(settings));
+    BulkFlags flags;
+    flags.profiles = {"sso-*"};
+    auto names = bulk_profiles(context, flags);
+    EXPECT_TRUE(names) << names.error().message;
+    return names ? credentials_for_all(context, *names, flags, 2) : std::vector<BulkCredentials>();
+  }
+
   std::string root;
   MemoryKeystore keystore;
   ScriptedPrompt prompt;
@@ -209,6 +230,52 @@ TEST_F(BulkTest, EachGroupPrintsEachProfileWhole) {
   runner.lines = {"one", "two"};
   ASSERT_EQ(run_cli({"each", "--group", "acct-2*", "--", "x"}, deps), 0);
   EXPECT_EQ(out, "==> acct-222222222222 <==\none\ntwo\n");
+}
+
+// Profiles of one sso-session form a group whose leader runs first, so that a sign-in happens once. What
+// the group shares is the session's token: a failure of the leader's own role (not assigned, say) is its
+// alone, and the others still get theirs.
+TEST_F(BulkTest, AnSsoLeadersOwnFailureStaysItsOwn) {
+  write_sso_profiles({"111111111111", "222222222222", "333333333333"});
+  SsoSessionConfig session{"corp", "https://corp.awsapps.com/start", "eu-west-1", {"sso:account:access"}};
+  SsoToken token;
+  token.start_url = session.start_url;
+  token.region = session.region;
+  token.access_token = Secret(std::string("signed-in"));
+  token.expires_at = clock.now() + Seconds(8 * 3600);
+  ASSERT_TRUE(make_directories(root + "/.aws/sso/cache", 0700));
+  ASSERT_TRUE(write_file_atomic(sso_cache_path(deps.env, session), render_sso_token(token).view(), 0600));
+  // The leader's role is not assigned; the other two are.
+  transport.reply(403, R"({"message":"No access","__type":"ForbiddenException"})");
+  for (int i = 0; i < 2; ++i) {
+    transport.reply(200, R"({"roleCredentials":{"accessKeyId":"ASIASSO)" + std::to_string(i) +
+                             R"(","secretAccessKey":"s","sessionToken":"t","expiration":4102444800000}})");
+  }
+  auto all = sso_credentials(Settings{});
+  ASSERT_EQ(all.size(), 3u);
+  ASSERT_TRUE(all[0].error);
+  EXPECT_NE(all[0].error->message.find("No access"), std::string::npos) << all[0].error->message;
+  for (size_t i = 1; i < 3; ++i) {
+    ASSERT_TRUE(all[i].credentials) << all[i].name << ": " << all[i].error->message;
+    EXPECT_EQ(all[i].credentials->obtained.credentials.access_key_id.rfind("ASIASSO", 0), 0u);
+  }
+  EXPECT_EQ(transport.requests.size(), 3u);
+}
+
+// A failed sign-in is the whole group's: the others do not each open a browser again.
+TEST_F(BulkTest, AFailedSsoSignInFailsItsGroupOnce) {
+  write_sso_profiles({"111111111111", "222222222222"});
+  Settings settings;
+  settings.sso_auto_login = false;  // no terminal, no sign-in: the leader fails for want of a token
+  auto all = sso_credentials(std::move(settings));
+  ASSERT_EQ(all.size(), 2u);
+  for (const BulkCredentials& one : all) ASSERT_TRUE(one.error) << one.name;
+  EXPECT_NE(all[0].error->message.find("has expired or is missing"), std::string::npos)
+      << all[0].error->message;
+  EXPECT_NE(all[1].error->message.find("the IAM Identity Center sign-in it shares with 'sso-111111111111'"),
+            std::string::npos)
+      << all[1].error->message;
+  EXPECT_TRUE(transport.requests.empty());
 }
 
 }  // namespace

@@ -246,3 +246,100 @@ TEST(ResolveChain, AnSsoChainTouchesNoTokenOnAHit) {
 
 }  // namespace
 }  // namespace kura
+
+namespace kura {
+namespace {
+
+using namespace kura::testing;
+
+// A credential_process profile's chain: what the command gives is cached by its Expiration; output without
+// one (long-term keys) is used as given, never stored, and the command runs again on the next call.
+TEST(ResolveChain, ACredentialProcessIsCachedByItsExpirationOnly) {
+  auto files = ConfigFiles::from_text("[profile ci]\ncredential_process = /usr/bin/creds --json\n", "");
+  ASSERT_TRUE(files);
+  MemoryKeystore keystore;
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  RecordingLocks locks;
+  std::vector<std::string> commands;
+  std::string output;
+  ProviderDeps deps{keystore,
+                    prompt,
+                    clock,
+                    *files,
+                    []() -> Result<StsClient*> { return make_error("no STS in this test"); },
+                    &locks,
+                    {},
+                    [&](const std::string& command) -> Result<Secret> {
+                      commands.push_back(command);
+                      return Secret(std::string(output));
+                    }};
+  auto profile = resolve_profile(*files, "ci");
+  ASSERT_TRUE(profile);
+  auto retrieve = [&]() -> Result<ObtainedCredentials> {
+    auto chain = resolve_chain(*profile, deps, ProviderOptions{});
+    if (!chain) return chain.error();
+    return chain->head->retrieve();
+  };
+
+  output = R"({"Version": 1, "AccessKeyId": "AKIALONGTERM", "SecretAccessKey": "s"})";
+  for (int i = 0; i < 2; ++i) {
+    auto got = retrieve();
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->credentials.access_key_id, "AKIALONGTERM");
+    EXPECT_EQ(got->origin, Origin::credential_process);
+  }
+  EXPECT_EQ(commands.size(), 2u);
+  EXPECT_TRUE(keystore.items.empty());
+
+  output = R"({"Version": 1, "AccessKeyId": "ASIASESSION", "SecretAccessKey": "s", "SessionToken": "t", )"
+           R"("Expiration": "2026-11-22T13:00:00Z"})";
+  auto fresh = retrieve();
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(fresh->origin, Origin::credential_process);
+  auto cached = retrieve();
+  ASSERT_TRUE(cached) << cached.error().message;
+  EXPECT_EQ(cached->credentials.access_key_id, "ASIASESSION");
+  EXPECT_EQ(cached->origin, Origin::cache);
+  EXPECT_EQ(commands.size(), 3u);
+  EXPECT_EQ(keystore.items.size(), 1u);
+}
+
+// The chain reads kura's keystore for a key of a credential_process profile, and uses it instead of running
+// the command (which, as aws-vault documents it, would be kura again for the same profile).
+TEST(ResolveChain, AStoredKeyIsUsedBeforeTheProfilesOwnCredentialProcess) {
+  auto files =
+      ConfigFiles::from_text("[profile home]\ncredential_process = kura export --format json home\n", "");
+  ASSERT_TRUE(files);
+  MemoryKeystore keystore;
+  Credentials key;
+  key.access_key_id = "AKIASTOREDHOME000001";
+  key.secret_access_key = Secret(std::string("stored-secret"));
+  ASSERT_TRUE(store_master_key(keystore, "home", key));
+  ScriptedPrompt prompt;
+  FakeClock clock;
+  int commands = 0;
+  ProviderDeps deps{keystore,
+                    prompt,
+                    clock,
+                    *files,
+                    []() -> Result<StsClient*> { return make_error("no STS in this test"); },
+                    nullptr,
+                    {},
+                    [&](const std::string&) -> Result<Secret> {
+                      ++commands;
+                      return make_error("kura export home: waiting on its own lock");
+                    }};
+  auto profile = resolve_profile(*files, "home");
+  ASSERT_TRUE(profile);
+  ProviderOptions options;
+  options.plan.no_session = true;
+  auto got = obtain_credentials(*profile, deps, options);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->credentials.access_key_id, "AKIASTOREDHOME000001");
+  EXPECT_EQ(got->origin, Origin::long_term_key);
+  EXPECT_EQ(commands, 0);
+}
+
+}  // namespace
+}  // namespace kura

@@ -231,13 +231,15 @@ namespace {
 // Chains that start without a long-term key: SSO, a web identity, a credential_process.
 struct ExternalTable {
   ConfigFiles files;
+  std::set<std::string> stored;  // profiles with a key in kura's keystore
   Result<Plan> plan(const std::string& name, PlanOptions options = {}) {
     auto profile = resolve_profile(files, name);
     if (!profile) return profile.error();
     return make_plan(
         *profile, options, [](const std::string&) { return true; },
         [](const std::string& p) { return "AKIA" + p; },
-        [this](const Profile& base) { return sso_config_of(base, files); });
+        [this](const Profile& base) { return sso_config_of(base, files); },
+        [this](const std::string& p) { return stored.count(p) > 0; });
   }
 };
 
@@ -309,6 +311,25 @@ TEST(Plan, CredentialProcessStartsAChainWhenThereIsNoKey) {
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_EQ(external_calls(*plan), "CP(process) -> AR(on-process)");
   EXPECT_EQ(plan->steps[0].credential_process, "/usr/bin/creds --json");
+}
+
+// aws-vault's documented `[profile home] credential_process = aws-vault export --format=json home`: the key
+// kura stores for the profile comes before its credential_process, which would run kura again for the same
+// profile.
+TEST(Plan, AStoredKeyComesBeforeTheProfilesOwnCredentialProcess) {
+  auto files = ConfigFiles::from_text(
+      "[profile home]\ncredential_process = kura export --format json home\n"
+      "[profile on-home]\nsource_profile = home\nrole_arn = arn:aws:iam::5:role/p\n",
+      "");
+  ExternalTable t{std::move(*files), {"home"}};
+  for (const auto& [name, expected] :
+       {std::pair<const char*, const char*>{"home", "key -> GST(home)"}, {"on-home", "key -> AR(on-home)"}}) {
+    auto plan = t.plan(name);
+    ASSERT_TRUE(plan) << name << ": " << plan.error().message;
+    EXPECT_EQ(external_calls(*plan), expected) << name;
+  }
+  t.stored.clear();
+  EXPECT_EQ(external_calls(*t.plan("home")), "CP(home)");
 }
 
 TEST(Plan, RolesOnSsoCredentialsAreRoleChainingAndSsoErrorsSurface) {

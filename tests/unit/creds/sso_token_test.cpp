@@ -225,6 +225,16 @@ TEST_F(SsoTokenTest, TheClientRegistrationIsReusedByTheNextSignIn) {
   for (const auto& request : transport.requests) registrations += request.url.ends_with("/client/register");
   EXPECT_EQ(registrations, 1);
   EXPECT_EQ(ui.shown.at(1), "https://v");  // no verificationUriComplete: the plain page
+  // Kept beside the token, as private as it: it holds the client secret.
+  int kept = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(home + "/.aws/sso/cache")) {
+    if (!entry.path().filename().string().starts_with("kura-client-")) continue;
+    ++kept;
+    struct stat info {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << entry.path();
+  }
+  EXPECT_EQ(kept, 1);
 }
 
 TEST_F(SsoTokenTest, TheAuthorizationCodeFlowSendsTheVerifierOfTheChallengeItShowed) {
@@ -249,6 +259,45 @@ TEST_F(SsoTokenTest, TheAuthorizationCodeFlowSendsTheVerifierOfTheChallengeItSho
   EXPECT_NE(url.find("code_challenge=" + code_challenge(Secret(verifier))), std::string::npos) << url;
   EXPECT_GE(ui.state.size(), 32u);
   EXPECT_EQ(ui.waited, std::chrono::minutes(5));
+}
+
+// Another process signs in while this one waits for the session's lock: once it holds the lock it reads the
+// file again and uses that token, with no refresh, no sign-in and no browser.
+class SignInWhileWaiting final : public SessionLocks {
+ public:
+  explicit SignInWhileWaiting(std::function<void()> other_process) : m_other(std::move(other_process)) {}
+  Result<FileLock> lock(const std::string& id) override {
+    locked.push_back(id);
+    m_other();
+    return FileLock();
+  }
+  std::vector<std::string> locked;
+
+ private:
+  std::function<void()> m_other;
+};
+
+TEST_F(SsoTokenTest, ATokenAnotherProcessWroteWhileThisOneWaitedForTheLockIsUsed) {
+  write_token(Seconds(-60));  // expired: this process would refresh, or sign in
+  SignInWhileWaiting locks([this] {
+    SsoToken token;
+    token.start_url = session.start_url;
+    token.region = session.region;
+    token.access_token = Secret(std::string("from-the-other-process"));
+    token.expires_at = clock.now() + Seconds(8 * 3600);
+    Secret text = render_sso_token(token);
+    ASSERT_TRUE(write_file_atomic(cache_path(), text.view(), 0600));
+  });
+  SsoTokenSource source(
+      session, SsoEndpoints{"https://oidc.test", "https://portal.test"},
+      [this]() -> std::unique_ptr<HttpTransport> { return std::make_unique<SharedTransport>(transport); },
+      clock, env, &locks, &ui, SsoTokenOptions{});
+  auto token = source.access_token();
+  ASSERT_TRUE(token) << token.error().message;
+  EXPECT_EQ(token->view(), "from-the-other-process");
+  EXPECT_EQ(locks.locked, std::vector<std::string>{"sso-" + sha1_hex("corp")});
+  EXPECT_TRUE(transport.requests.empty());
+  EXPECT_TRUE(ui.shown.empty());
 }
 
 TEST_F(SsoTokenTest, WithoutPermissionToSignInTheErrorSaysWhatToRun) {
