@@ -261,7 +261,7 @@ ExternalTable external_table() {
       "[profile on-process]\nsource_profile = process\nrole_arn = arn:aws:iam::5:role/p\n"
       "[profile broken-sso]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
       "[process]\naws_access_key_id = AKIAPLAIN\naws_secret_access_key = s\n");
-  return ExternalTable{std::move(*files)};
+  return ExternalTable{std::move(*files), {}};
 }
 
 std::string external_calls(const Plan& plan) {
@@ -306,7 +306,7 @@ TEST(Plan, CredentialProcessStartsAChainWhenThereIsNoKey) {
       "[profile process]\ncredential_process = /usr/bin/creds --json\n"
       "[profile on-process]\nsource_profile = process\nrole_arn = arn:aws:iam::5:role/p\n",
       "");
-  ExternalTable t{std::move(*files)};
+  ExternalTable t{std::move(*files), {}};
   auto plan = t.plan("on-process");
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_EQ(external_calls(*plan), "CP(process) -> AR(on-process)");
@@ -349,7 +349,7 @@ TEST(Plan, SsoCacheIdsDifferPerAccountAndRole) {
       "[profile b]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = ReadOnly\n"
       "[profile c]\nsso_session = corp\nsso_account_id = 2\nsso_role_name = Admin\n",
       "");
-  ExternalTable t{std::move(*files)};
+  ExternalTable t{std::move(*files), {}};
   std::set<std::string> ids;
   for (const char* name : {"a", "b", "c"}) ids.insert(t.plan(name)->steps[0].cache_id);
   EXPECT_EQ(ids.size(), 3u);
