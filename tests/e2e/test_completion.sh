@@ -44,9 +44,9 @@ assert_line "$out" secret-service "bash: --backend values"
 assert_line "$out" kernel "bash: --backend values include kernel"
 assert_line "$(bash_complete kura exec alpha -- printen)" printenv "bash: after -- come commands"
 assert_line "$(bash_complete kura completion '')" fish "bash: the shells of \`completion\`"
-out=$(bash_complete aws-vault ro)
-assert_line "$out" rotate "bash: aws-vault ro<TAB> offers aws-vault's rotate"
-assert_eq "$(bash_complete kura ro)" "" "bash: which kura has not"
+out=$(bash_complete aws-vault pro)
+assert_line "$out" proxy "bash: aws-vault pro<TAB> offers aws-vault's proxy"
+assert_eq "$(bash_complete kura pro)" "" "bash: which kura has not"
 assert_line "$(bash_complete aws-vault exec --)" --keychain "bash: aws-vault's own flags"
 assert_line "$(bash_complete aws-vault exec al)" alpha "bash: aws-vault exec al<TAB> offers a profile"
 out=$(bash_complete aws-mfa --pro)
@@ -99,7 +99,7 @@ if command -v fish >/dev/null; then
   assert_line "$(fish_complete "kura export --format=j")" --format=json "fish: --format=j<TAB>"
   assert_line "$(fish_complete "kura exec --backend ")" pass "fish: --backend values"
   assert_line "$(fish_complete "kura exec alpha -- printen")" printenv "fish: after -- come commands"
-  assert_line "$(fish_complete "aws-vault ro")" rotate "fish: aws-vault's commands"
+  assert_line "$(fish_complete "aws-vault pro")" proxy "fish: aws-vault's commands"
   assert_line "$(fish_complete "aws-mfa --pro")" --profile "fish: aws-mfa's flags"
 else
   echo "skip: fish is not installed: fish completion not tested"

@@ -24,7 +24,7 @@ key_id=$(moto_key alice id)
 secret=$(moto_key alice secret)
 
 # Signature checks are on: a wrong secret is refused by moto.
-AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="wrong${secret}" kura add --env wrongkey 2>/dev/null
+AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="wrong${secret}" kura add --env --no-verify wrongkey 2>/dev/null
 printf '[profile wrong]\nsource_profile = wrongkey\nrole_arn = arn:aws:iam::123456789012:role/ops\n' >>"$AWS_CONFIG_FILE"
 if out=$(kura exec wrong -- true 2>&1); then fail "a wrong secret was accepted: moto is not checking signatures"; fi
 assert_contains "$out" "SignatureDoesNotMatch" "moto rejects a bad signature"

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 store="$XDG_DATA_HOME/kura/file-store"
-AWS_ACCESS_KEY_ID=AKIAKURATESTGUS00001 AWS_SECRET_ACCESS_KEY=gus-super-secret kura add --env client-acme-prod 2>/dev/null
+AWS_ACCESS_KEY_ID=AKIAKURATESTGUS00001 AWS_SECRET_ACCESS_KEY=gus-super-secret kura add --env --no-verify client-acme-prod 2>/dev/null
 
 assert_eq "$(stat -c %a "$store")" "700" "the store directory is 0700"
 for f in "$store"/*; do assert_eq "$(stat -c %a "$f")" "600" "$(basename "$f") is 0600"; done
@@ -18,7 +18,7 @@ pass "file names reveal nothing"
 before=$(sha256sum "$store"/* | sort)
 if err=$(KURA_FILE_PASSPHRASE=wrong kura list 2>&1); then fail "a wrong passphrase was accepted"; fi
 assert_contains "$err" "kura: error: wrong passphrase for the file store in $store" "wrong passphrase: clear error"
-if KURA_FILE_PASSPHRASE=wrong AWS_ACCESS_KEY_ID=AKIAKURATESTGUS00002 AWS_SECRET_ACCESS_KEY=x kura add --env y 2>/dev/null; then
+if KURA_FILE_PASSPHRASE=wrong AWS_ACCESS_KEY_ID=AKIAKURATESTGUS00002 AWS_SECRET_ACCESS_KEY=x kura add --env --no-verify y 2>/dev/null; then
   fail "a wrong passphrase created or wrote a store"
 fi
 assert_eq "$(sha256sum "$store"/* | sort)" "$before" "a wrong passphrase changes nothing"
@@ -47,7 +47,7 @@ assert_contains "$err" "failed authentication" "a tampered file is detected when
 # passphrase at all. Each run gets its own fresh session keyring (as a new login, ssh or cron job would).
 rm -rf "$store"
 export KURA_FILE_KEY_TTL=60
-AWS_ACCESS_KEY_ID=AKIAKURATESTGUS00001 AWS_SECRET_ACCESS_KEY=s keyctl session - "$KURA_BIN" add --env again 2>/dev/null
+AWS_ACCESS_KEY_ID=AKIAKURATESTGUS00001 AWS_SECRET_ACCESS_KEY=s keyctl session - "$KURA_BIN" add --env --no-verify again 2>/dev/null
 creds=$(env -u KURA_FILE_PASSPHRASE keyctl session - setsid "$KURA_BIN" list --credentials </dev/null)
 assert_eq "$creds" "again" "the unlocked key is reused from the kernel keyring by another session"
 description=$(keyctl list @u 2>/dev/null | grep -o 'kura:file-store:[0-9a-f]*' | tail -1 || true)
