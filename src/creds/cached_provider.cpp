@@ -58,7 +58,8 @@ Result<ObtainedCredentials> CachedProvider::retrieve() {
   const TimePoint now = m_clock.now();
   const Credentials& credentials = fresh->credentials;
   if (credentials.expiration && *credentials.expiration - m_window <= now) {
-    log_warning("profile '" + m_key.profile + "': STS issued a session of only " +
+    log_warning("profile '" + m_key.profile + "': " + m_key.description +
+                " gave credentials valid for only " +
                 format_duration(std::chrono::duration_cast<Seconds>(*credentials.expiration - now)) +
                 ", within KURA_SESSION_REFRESH (" + format_duration(m_window) + "); it will not be reused");
   }

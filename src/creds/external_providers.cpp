@@ -222,9 +222,9 @@ Result<Credentials> parse_process_credentials(std::string_view json, const std::
 Result<Secret> WebIdentityProvider::token() const {
   if (m_source.token_file) return token_from_file(*m_source.token_file);
   if (m_source.token_process) return token_from_process(*m_source.token_process, m_run);
-  return make_error(
-      "there is no web identity token to use",
-      "set web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE), or web_identity_token_process");
+  return make_error("there is no web identity token to use",
+                    "set web_identity_token_file (the path EKS puts in AWS_WEB_IDENTITY_TOKEN_FILE) or "
+                    "web_identity_token_process in the profile");
 }
 
 Result<ObtainedCredentials> WebIdentityProvider::retrieve() {
