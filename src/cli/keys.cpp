@@ -147,14 +147,7 @@ Result<Credentials> iam_caller(Context& context, const Profile& profile, const K
   credential_flags.mfa_token = flags.mfa_token;
   auto options = provider_options(context, credential_flags, profile);
   if (!options) return options.error();
-  MfaDriver driver = options->mfa_driver;
-  if (!driver.source) {
-    Prompt& prompt = context.deps().prompt;
-    driver.source = [&prompt](const std::string& serial) {
-      return prompt.ask_line("Enter MFA code for " + serial + ": ");
-    };
-  }
-  MfaCodes codes(flags.mfa_token, std::move(driver));
+  MfaCodes codes(flags.mfa_token, with_terminal_fallback(options->mfa_driver, context.deps().prompt));
   auto code = codes.code_for(*profile.mfa_serial);
   if (!code) return code.error();
   auto sts = context.sts(profile, resolve_region(std::nullopt, profile, context.env()));

@@ -30,6 +30,15 @@ Result<std::string> MfaCodes::code_for(const std::string& serial) {
   return code;
 }
 
+MfaDriver with_terminal_fallback(MfaDriver driver, Prompt& prompt) {
+  if (!driver.source) {
+    driver.source = [&prompt](const std::string& serial) {
+      return prompt.ask_line("Enter MFA code for " + serial + ": ");
+    };
+  }
+  return driver;
+}
+
 const IniSection* plaintext_key_section(const ConfigFiles& files, const std::string& profile) {
   for (const IniSection* section : {files.credentials_section(profile), files.config_section(profile)}) {
     if (!section) continue;

@@ -14,6 +14,7 @@
 #include "config/profiles.h"
 #include "keyring/keystore.h"
 #include "prompt/drivers.h"
+#include "prompt/prompt.h"
 #include "util/result.h"
 #include "util/time.h"
 
@@ -51,6 +52,9 @@ class MfaCodes {
   std::optional<std::string> m_flag_token;
   MfaDriver m_driver;
 };
+
+// `driver`, or when it has no source, the terminal through `prompt` ("Enter MFA code for SERIAL: ").
+MfaDriver with_terminal_fallback(MfaDriver driver, Prompt& prompt);
 
 // The shape check itself (six digits), with the message every caller gives: "[WHERE: ]an MFA code is six
 // digits".

@@ -63,14 +63,8 @@ Result<CredentialChain> resolve_chain(const Profile& profile, ProviderDeps& deps
 
   CredentialChain chain;
   chain.base_profile = plan->base_profile;
-  MfaDriver driver = options.mfa_driver;
-  if (!driver.source) {
-    Prompt& prompt = deps.prompt;
-    driver.source = [&prompt](const std::string& serial) {
-      return prompt.ask_line("Enter MFA code for " + serial + ": ");
-    };
-  }
-  chain.mfa = std::make_unique<MfaCodes>(options.mfa_token, std::move(driver));
+  chain.mfa =
+      std::make_unique<MfaCodes>(options.mfa_token, with_terminal_fallback(options.mfa_driver, deps.prompt));
   std::unique_ptr<CredentialProvider> provider;
   if (plan->long_term_key) {
     provider =
