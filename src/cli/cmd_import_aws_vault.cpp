@@ -11,7 +11,6 @@
 #include "creds/store_items.h"
 #include "crypto/hash.h"
 #include "crypto/jwe.h"
-#include "crypto/sodium.h"
 #include "process/spawn.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -161,9 +160,7 @@ Result<void> run_import_aws_vault(Context& context, const ImportInput& input) {
   for (const auto& [profile, key] : keys) {
     if (auto stored = store_master_key(**store, profile, key); !stored)
       return stored.error().context("import " + profile);
-    auto back = load_master_key(**store, profile);
-    if (!back || !*back || (*back)->access_key_id != key.access_key_id ||
-        !constant_time_equals((*back)->secret_access_key.view(), key.secret_access_key.view())) {
+    if (auto back = master_key_reads_back(**store, profile, key); !back || !*back) {
       return make_error("import " + profile + ": the stored copy does not read back");
     }
     if (auto dropped = remove_sessions_of(**store, profile); !dropped) return dropped.error();

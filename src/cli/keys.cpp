@@ -58,6 +58,15 @@ KeyIdentity identity_of(const CallerIdentity& identity) {
   return KeyIdentity{identity.account, identity.arn};
 }
 
+bool holds_long_term_key(const IniSection& section) {
+  auto has = [&](const char* key) {
+    auto it = section.values.find(key);
+    return it != section.values.end() && !it->second.empty();
+  };
+  return has("aws_access_key_id") && has("aws_secret_access_key") && !has("aws_session_token") &&
+         !has("aws_security_token");
+}
+
 std::string KeyHome::describe() const {
   return kind == Kind::store ? "the stored key of '" + name + "'" : "[" + name + "] in the credentials file";
 }
@@ -75,16 +84,10 @@ Result<KeyHome> find_key_home(Context& context, const std::string& profile) {
   };
   auto in_file = [&](const std::string& section_name) -> std::optional<KeyHome> {
     const IniSection* section = (*files)->credentials_section(section_name);
-    if (!section) return std::nullopt;
-    auto id = section->values.find("aws_access_key_id");
-    auto secret = section->values.find("aws_secret_access_key");
-    if (id == section->values.end() || secret == section->values.end() ||
-        section->values.count("aws_session_token")) {
-      return std::nullopt;
-    }
+    if (!section || !holds_long_term_key(*section)) return std::nullopt;
     Credentials key;
-    key.access_key_id = std::string(trim(id->second));
-    key.secret_access_key = Secret(std::string(trim(secret->second)));
+    key.access_key_id = std::string(trim(section->values.at("aws_access_key_id")));
+    key.secret_access_key = Secret(std::string(trim(section->values.at("aws_secret_access_key"))));
     return KeyHome{KeyHome::Kind::file, section_name, std::move(key)};
   };
   auto own = stored(profile);
@@ -106,12 +109,9 @@ Result<void> put_key(Context& context, const KeyHome& home, const Credentials& k
     auto store = context.keystore();
     if (!store) return store.error();
     if (auto stored = store_master_key(**store, home.name, key, identity); !stored) return stored.error();
-    auto back = load_master_key(**store, home.name);
+    auto back = master_key_reads_back(**store, home.name, key);
     if (!back) return back.error();
-    if (!*back || (*back)->access_key_id != key.access_key_id ||
-        !constant_time_equals((*back)->secret_access_key.view(), key.secret_access_key.view())) {
-      return make_error("the key stored for '" + home.name + "' does not read back");
-    }
+    if (!*back) return make_error("the key stored for '" + home.name + "' does not read back");
     return {};
   }
   auto files = context.files();

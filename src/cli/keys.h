@@ -41,6 +41,10 @@ struct KeyHome {
   std::string describe() const;  // "kura's file store" / "[dev-long-term] in ~/.aws/credentials"
 };
 
+// A section of the credentials file holding a long-term key: an id and a secret, and no session token
+// (temporary credentials are neither imported nor rotated).
+bool holds_long_term_key(const IniSection& section);
+
 // The key of `profile`: stored under its name, else [NAME-long-term], else [NAME] with a long-term key in the
 // credentials file, else stored under NAME-long-term (`kura mfa --setup`).
 Result<KeyHome> find_key_home(Context& context, const std::string& profile);

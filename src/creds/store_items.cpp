@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "crypto/sodium.h"
 #include "util/flat_json.h"
 #include "util/sized_text.h"
 
@@ -77,6 +78,13 @@ Result<void> store_master_key(Keystore& store, const std::string& profile, const
     json.close();
   });
   return store.set(master_item(profile), text.view(), {});
+}
+
+Result<bool> master_key_reads_back(Keystore& store, const std::string& profile, const Credentials& key) {
+  auto back = load_master_key(store, profile);
+  if (!back) return back.error();
+  return *back && (*back)->access_key_id == key.access_key_id &&
+         constant_time_equals((*back)->secret_access_key.view(), key.secret_access_key.view());
 }
 
 Result<std::optional<KeyIdentity>> load_key_identity(Keystore& store, const std::string& profile) {

@@ -27,6 +27,9 @@ struct KeyIdentity {
 Result<std::optional<Credentials>> load_master_key(Keystore& store, const std::string& profile);
 Result<void> store_master_key(Keystore& store, const std::string& profile, const Credentials& key,
                               const std::optional<KeyIdentity>& identity = std::nullopt);
+// Whether the key stored for `profile` is `key` (its id, and its secret compared in constant time): a write
+// read back before anything that depends on it is done.
+Result<bool> master_key_reads_back(Keystore& store, const std::string& profile, const Credentials& key);
 // The identity recorded with a stored key; nothing for a key added unverified (or before kura recorded it).
 Result<std::optional<KeyIdentity>> load_key_identity(Keystore& store, const std::string& profile);
 
