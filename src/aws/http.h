@@ -66,4 +66,16 @@ class RetryingTransport final : public HttpTransport {
   std::mt19937_64 m_random;
 };
 
+// A RetryingTransport that owns the transport it wraps (for callers that make one per use).
+class OwningRetryingTransport final : public HttpTransport {
+ public:
+  OwningRetryingTransport(std::unique_ptr<HttpTransport> inner, Clock& clock)
+      : m_inner(std::move(inner)), m_retrying(*m_inner, clock) {}
+  Result<HttpResponse> send(const HttpRequest& request) override { return m_retrying.send(request); }
+
+ private:
+  std::unique_ptr<HttpTransport> m_inner;
+  RetryingTransport m_retrying;
+};
+
 }  // namespace kura

@@ -10,18 +10,6 @@ namespace kura {
 
 namespace {
 
-// A transport with its retries, owning both.
-class OwnedRetryingTransport final : public HttpTransport {
- public:
-  OwnedRetryingTransport(std::unique_ptr<HttpTransport> inner, Clock& clock)
-      : m_inner(std::move(inner)), m_retrying(*m_inner, clock) {}
-  Result<HttpResponse> send(const HttpRequest& request) override { return m_retrying.send(request); }
-
- private:
-  std::unique_ptr<HttpTransport> m_inner;
-  RetryingTransport m_retrying;
-};
-
 constexpr std::chrono::minutes k_sign_in_timeout{5};
 constexpr size_t k_command_output_limit = size_t{64} * 1024;
 
@@ -119,7 +107,7 @@ Result<std::shared_ptr<SsoTokenSource>> Context::sso_tokens(const SsoSessionConf
   options.sign_in_timeout = k_sign_in_timeout;
   std::optional<std::string> ca_bundle = profile.ca_bundle;
   TransportFactory transports = [this, ca_bundle]() -> std::unique_ptr<HttpTransport> {
-    return std::make_unique<OwnedRetryingTransport>(
+    return std::make_unique<OwningRetryingTransport>(
         m_deps.make_transport(HttpOptions::from_environment(env(), ca_bundle)), m_deps.clock);
   };
   auto source =

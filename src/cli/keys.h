@@ -71,11 +71,8 @@ class IamAccess {
 
  private:
   IamAccess(std::unique_ptr<HttpTransport> transport, Clock& clock, IamEndpoint endpoint)
-      : m_transport(std::move(transport)),
-        m_retrying(*m_transport, clock),
-        m_client(m_retrying, clock, std::move(endpoint)) {}
-  std::unique_ptr<HttpTransport> m_transport;
-  RetryingTransport m_retrying;
+      : m_transport(std::move(transport), clock), m_client(m_transport, clock, std::move(endpoint)) {}
+  OwningRetryingTransport m_transport;
   IamClient m_client;
 };
 
