@@ -98,6 +98,13 @@ void SsoTokenSource::rejected(const Secret& access_token) {
   m_refused_digest = sha256_hex(access_token.view());
 }
 
+Result<std::optional<FileLock>> SsoTokenSource::lock_session() const {
+  if (!m_locks) return std::optional<FileLock>();
+  auto locked = m_locks->lock("sso-" + sha1_hex(m_session.cache_key()));
+  if (!locked) return locked.error();
+  return std::optional<FileLock>(std::move(*locked));
+}
+
 Result<Secret> SsoTokenSource::access_token() {
   std::lock_guard<std::mutex> hold(m_mutex);
   return access_token_locked();
@@ -108,11 +115,9 @@ Result<Secret> SsoTokenSource::access_token_locked() {
   if (!cached) return cached.error();
   if (*cached && fresh(**cached)) return (*cached)->access_token.clone();
 
-  std::optional<FileLock> lock;
-  if (m_locks) {
-    auto locked = m_locks->lock("sso-" + sha1_hex(m_session.cache_key()));
-    if (!locked) return locked.error();
-    lock = std::move(*locked);
+  auto lock = lock_session();
+  if (!lock) return lock.error();
+  if (*lock) {
     cached = read_cache();  // another process may have refreshed or signed in meanwhile
     if (!cached) return cached.error();
     if (*cached && fresh(**cached)) return (*cached)->access_token.clone();
@@ -180,12 +185,8 @@ Result<std::optional<SsoToken>> SsoTokenSource::refresh(HttpTransport& transport
 
 Result<SsoToken> SsoTokenSource::sign_in() {
   std::lock_guard<std::mutex> hold(m_mutex);
-  std::optional<FileLock> lock;
-  if (m_locks) {
-    auto locked = m_locks->lock("sso-" + sha1_hex(m_session.cache_key()));
-    if (!locked) return locked.error();
-    lock = std::move(*locked);
-  }
+  auto lock = lock_session();
+  if (!lock) return lock.error();
   return sign_in_locked();
 }
 

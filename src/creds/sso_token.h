@@ -78,6 +78,8 @@ class SsoTokenSource {
   std::unique_ptr<HttpTransport> new_transport() const { return m_transports(); }
 
  private:
+  // The session's lock across processes (sso-<sha1> beside the session locks); nothing without locks.
+  Result<std::optional<FileLock>> lock_session() const;
   Result<Secret> access_token_locked();
   Result<std::optional<SsoToken>> read_cache() const;
   Result<void> write_cache(const SsoToken& token) const;
