@@ -29,27 +29,34 @@ struct StoreMeta {
   std::string check;  // sealed k_check_plaintext
 };
 
+// store.json, read with the flat reader (one level of nesting, for "kdf"): a cache hit reads it on every run.
 Result<std::optional<StoreMeta>> read_meta(const std::string& path) {
   auto text = read_file(path);
   if (!text) return text.error();
   if (!*text) return std::optional<StoreMeta>();
-  try {
-    auto json = nlohmann::json::parse(**text);
-    StoreMeta meta;
-    if (json.at("format").get<std::string>() != "kura-file-store" || json.at("version").get<int>() != 1) {
-      return make_error(path + ": unknown store format");
-    }
-    meta.kdf.ops = json.at("kdf").at("ops").get<uint64_t>();
-    meta.kdf.mem_bytes = json.at("kdf").at("mem").get<uint64_t>();
-    auto salt = base64_decode(json.at("kdf").at("salt").get<std::string>());
-    auto check = base64_decode(json.at("check").get<std::string>());
-    if (!salt || !check) return make_error(path + ": corrupt store metadata (bad base64)");
-    meta.salt = *salt;
-    meta.check = *check;
-    return std::optional<StoreMeta>(std::move(meta));
-  } catch (const nlohmann::json::exception& e) {
-    return make_error(path + ": corrupt store metadata: " + e.what());
+  auto json = FlatJson::parse(**text, FlatJson::Nesting::one_level);
+  if (!json) return json.error().context(path + ": corrupt store metadata");
+  const Secret* format = json->string("format");
+  if (!format || format->view() != "kura-file-store" || json->integer("version") != 1) {
+    return make_error(path + ": unknown store format");
   }
+  const FlatJson* kdf = json->object("kdf");
+  const Secret* salt_text = kdf ? kdf->string("salt") : nullptr;
+  const Secret* check_text = json->string("check");
+  std::optional<long long> ops = kdf ? kdf->integer("ops") : std::nullopt;
+  std::optional<long long> mem = kdf ? kdf->integer("mem") : std::nullopt;
+  if (!salt_text || !check_text || !ops || !mem || *ops <= 0 || *mem <= 0) {
+    return make_error(path + ": corrupt store metadata: kdf.ops, kdf.mem, kdf.salt or check missing or bad");
+  }
+  auto salt = base64_decode(salt_text->view());
+  auto check = base64_decode(check_text->view());
+  if (!salt || !check) return make_error(path + ": corrupt store metadata (bad base64)");
+  StoreMeta meta;
+  meta.kdf.ops = static_cast<uint64_t>(*ops);
+  meta.kdf.mem_bytes = static_cast<uint64_t>(*mem);
+  meta.salt = *salt;
+  meta.check = *check;
+  return std::optional<StoreMeta>(std::move(meta));
 }
 
 constexpr const char* k_temporary_marker = ".kura-tmp-";
@@ -98,7 +105,6 @@ Result<std::pair<std::string, Secret>> parse_item(const Secret& plain, const std
 
 Result<bool> FileStore::unlock(Create create) {
   if (m_key) return true;
-  if (auto ready = sodium_ready(); !ready) return ready.error();
   auto meta = read_meta(meta_path());
   if (!meta) return meta.error();
 
