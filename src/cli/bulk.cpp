@@ -10,6 +10,7 @@
 #include <set>
 
 #include "aws/endpoints.h"
+#include "crypto/sodium.h"
 #include "keyring/serialized.h"
 #include "util/parallel.h"
 
@@ -252,6 +253,7 @@ std::vector<BulkCredentials> credentials_for_all(Context& context, const std::ve
     bool leader = job.group && leaders[*job.group] == i;
     if (!leader && !job.outcome.error) rest.push_back(&job);
   }
+  (void)sodium_ready();  // before threads that may use crypto/ (crypto/sodium.h)
   run_parallel(rest.size(), parallel, [&](size_t i) { run(*rest[i]); });
 
   std::vector<BulkCredentials> out;

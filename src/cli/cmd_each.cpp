@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "crypto/sodium.h"
 #include "util/parallel.h"
 #include "util/strings.h"
 
@@ -68,6 +69,7 @@ Result<void> run_each(Context& context, const EachInput& input) {
       outcomes[i] = {"no credentials", false, all[i].took};
     }
   }
+  (void)sodium_ready();  // before threads that may use crypto/ (crypto/sodium.h)
   run_parallel(runnable.size(), *parallel, [&](size_t r) {
     const size_t i = runnable[r];
     const std::string& name = all[i].name;

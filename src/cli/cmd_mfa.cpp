@@ -15,6 +15,7 @@
 #include "creds/providers.h"
 #include "creds/store_items.h"
 #include "crypto/hash.h"
+#include "crypto/sodium.h"
 #include "util/log.h"
 #include "util/parallel.h"
 #include "util/strings.h"
@@ -515,6 +516,7 @@ Result<void> run_mfa_many(Context& context, const MfaCommandInput& input) {
       role_jobs.push_back({member, sessions.back().get(), std::move(transport), std::move(role_settings)});
     }
   }
+  (void)sodium_ready();  // before threads that may use crypto/ (crypto/sodium.h)
   run_parallel(role_jobs.size(), k_default_parallel, [&](size_t i) {
     RoleJob& job = role_jobs[i];
     const Request& request = job.item->request;

@@ -8,6 +8,7 @@
 
 #include "aws/iam.h"
 #include "cli/commands.h"
+#include "crypto/sodium.h"
 #include "trust/policy.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -176,6 +177,7 @@ Result<void> run_trust(Context& context, const TrustInput& input) {
     for (Target& target : targets) {
       if (!target.error) ready.push_back(&target);
     }
+    (void)sodium_ready();  // before threads that may use crypto/ (crypto/sodium.h)
     run_parallel(ready.size(), *parallel, [&](size_t i) {
       Target& target = *ready[i];
       RetryingTransport retrying(*target.transport, context.deps().clock);

@@ -20,6 +20,7 @@ std::string random_bytes(size_t count) {
 
 Result<Secret> derive_key(std::string_view passphrase, std::string_view salt, const KdfParams& params) {
   if (salt.size() != crypto_pwhash_SALTBYTES) return make_error("bad salt length in store metadata");
+  if (auto ready = sodium_ready(); !ready) return ready.error();
   std::string key(k_key_bytes, '\0');
   if (crypto_pwhash(reinterpret_cast<unsigned char*>(key.data()), key.size(), passphrase.data(),
                     passphrase.size(), reinterpret_cast<const unsigned char*>(salt.data()), params.ops,

@@ -20,6 +20,12 @@ struct KdfParams {
   uint64_t mem_bytes = 64ull << 20;  // 64 MiB: slow for guessing, once per unlock for the user
 };
 
+// libsodium's full initialisation: it picks the vector code for this CPU with CPUID, which a hypervisor traps
+// (~25 µs on this project's VMs, a tenth of what a cache hit costs above a bare process;
+// docs/PERFORMANCE.md). Every wrapper below is correct without it, as libsodium runs its portable code until
+// then, so a cache hit (one thread, a decryption and a keyed hash) never calls it. derive_key calls it itself
+// (Argon2's vector code is several times faster), and so must code that starts threads which may use these
+// wrappers, before it starts them: initialisation writes the dispatch pointers those threads read.
 Result<void> sodium_ready();
 std::string random_bytes(size_t count);
 

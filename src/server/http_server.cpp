@@ -35,6 +35,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "crypto/sodium.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/secret.h"
@@ -429,7 +430,10 @@ Result<void> LoopbackServer::start(Handler handler, HttpServerOptions options, u
   m_port = ntohs(address.sin_port);
   // Held in reserve for the moment descriptors run out (see loop()).
   m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (background) m_thread = std::thread([this] { loop(); });
+  if (background) {
+    (void)sodium_ready();  // before a thread that may use crypto/ (crypto/sodium.h)
+    m_thread = std::thread([this] { loop(); });
+  }
   return {};
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "aws/render.h"
+#include "crypto/sodium.h"
 #include "util/log.h"
 
 namespace kura {
@@ -88,6 +89,7 @@ Result<void> RenewingCredentials::fetch_and_store() {
 }
 
 void RenewingCredentials::start() {
+  (void)sodium_ready();  // before a thread that may use crypto/ (crypto/sodium.h)
   m_thread = std::thread([this] { run(); });
 }
 
