@@ -63,7 +63,7 @@ void bind_proxy(FlagSet& flags, NoInput&) {
   flags.flag("--stop", &stop, "stop the proxy");
 }
 
-const CommandSpec k_commands[] = {
+constexpr CommandSpec k_commands[] = {
     row<ExecInput, bind_exec, run_exec>("exec", "",
                                         "run a command (default: $SHELL) with temporary credentials"),
     row<ExportInput, bind_export, run_export>(

@@ -178,9 +178,10 @@ Result<ProfileCredentials> credentials_for(Context& context, const CredentialFla
   return ProfileCredentials{std::move(*profile), region, std::move(*obtained)};
 }
 
-std::map<std::string, std::string> child_variables(const Environment& env) {
-  // Whatever would make the child use other credentials than the ones kura hands it.
-  static const char* const k_stale[] = {"AWS_PROFILE",
+namespace {
+
+// Whatever would make the child use other credentials than the ones kura hands it.
+constexpr std::string_view k_stale[] = {"AWS_PROFILE",
                                         "AWS_DEFAULT_PROFILE",
                                         "AWS_ACCESS_KEY_ID",
                                         "AWS_SECRET_ACCESS_KEY",
@@ -197,18 +198,39 @@ std::map<std::string, std::string> child_variables(const Environment& env) {
                                         "KURA_USE_PROFILE",
                                         "KURA_USE_REFRESH_AT",
                                         "KURA_USE_REFRESH_UPTIME"};
-  std::map<std::string, std::string> vars = env.for_child();  // never KURA_FILE_PASSPHRASE and friends
-  for (const char* name : k_stale) vars.erase(name);
+
+// Whether a child of kura inherits the variable: never a secret one (KURA_FILE_PASSPHRASE and friends), nor
+// a stale credential source.
+bool inherited(std::string_view name) {
+  if (is_secret_variable(name)) return false;
+  for (std::string_view stale : k_stale) {
+    if (name == stale) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> child_variables(const Environment& env) {
+  std::map<std::string, std::string> vars;
+  for (const auto& [name, value] : env.all()) {
+    if (inherited(name)) vars.emplace_hint(vars.end(), name, value);
+  }
   return vars;
 }
 
+// Built straight from the environment (exec runs on every hit: no intermediate map, one allocation per
+// entry).
 std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds) {
-  std::map<std::string, std::string> vars = child_variables(env);
-  vars.erase("AWS_REGION");
-  vars.erase("AWS_DEFAULT_REGION");
   std::vector<std::string> out;
-  out.reserve(vars.size() + 8);
-  for (const auto& [name, value] : vars) out.push_back(name + "=" + value);
+  out.reserve(env.all().size() + 8);
+  for (const auto& [name, value] : env.all()) {
+    if (!inherited(name) || name == "AWS_REGION" || name == "AWS_DEFAULT_REGION") continue;
+    std::string entry;
+    entry.reserve(name.size() + 1 + value.size());
+    entry.append(name).append(1, '=').append(value);
+    out.push_back(std::move(entry));
+  }
   std::vector<std::string> credentials =
       credential_variables(creds.obtained.credentials, creds.region);  // each entry allocated once
   for (std::string& entry : credentials) out.push_back(std::move(entry));

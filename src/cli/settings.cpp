@@ -74,7 +74,7 @@ Result<std::string> backend_name(std::string_view value, std::string_view source
   return std::string(value);
 }
 
-const SettingSpec k_table[] = {
+constexpr SettingSpec k_table[] = {
     {"--debug",
      "",
      {"KURA_DEBUG", ""},

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -41,21 +43,14 @@ void scrub_secret_variables() {
   for (const std::string& name : names) ::unsetenv(name.c_str());
 }
 
-std::map<std::string, std::string> Environment::for_child() const {
-  std::map<std::string, std::string> vars;
-  for (const auto& [name, value] : m_vars) {
-    if (!is_secret_variable(name)) vars.emplace(name, value);
-  }
-  return vars;
-}
-
 Environment Environment::from_process() {
   std::map<std::string, std::string> vars;
   for (char** entry = environ; entry && *entry; ++entry) {
-    std::string text(*entry);
+    std::string_view text(*entry);
     size_t eq = text.find('=');
-    if (eq == std::string::npos) continue;
-    vars.emplace(text.substr(0, eq), text.substr(eq + 1));
+    if (eq == std::string_view::npos) continue;
+    vars.emplace(std::piecewise_construct, std::forward_as_tuple(text.substr(0, eq)),
+                 std::forward_as_tuple(text.substr(eq + 1)));
   }
   return Environment(std::move(vars));
 }

@@ -36,8 +36,6 @@ class Environment {
   void set(const std::string& name, std::string value) { m_vars[name] = std::move(value); }
   void unset(const std::string& name);
   const std::map<std::string, std::string>& all() const { return m_vars; }
-  // Every variable except the secret ones: the base of any child's environment.
-  std::map<std::string, std::string> for_child() const;
 
   std::string home() const;
   // Whether an executable `program` is in one of $PATH's directories.

@@ -11,6 +11,8 @@
 
 #include <random>
 
+#include "util/secret.h"
+
 namespace kura {
 
 static Error errno_error(const std::string& what, const std::string& path, int err) {
@@ -23,20 +25,29 @@ Result<std::optional<std::string>> read_file(const std::string& path) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::string>();
     return errno_error("cannot open", path, errno);
   }
+  // Read straight into the string, sized from fstat (one byte more, so that a file of the size stated ends in
+  // one read); a file that grows, or one with no size (a pipe, /proc), doubles it.
   std::string data;
-  char buffer[8192];
+  struct stat st {};
+  size_t first = 4096;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    first = static_cast<size_t>(st.st_size) + 1;
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (used == data.size()) data.resize(used == 0 ? first : used * 2);
+    ssize_t n = ::read(fd, data.data() + used, data.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
+      wipe_string(data);
       return errno_error("cannot read", path, err);
     }
     if (n == 0) break;
-    data.append(buffer, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  data.resize(used);
   return std::optional<std::string>(std::move(data));
 }
 

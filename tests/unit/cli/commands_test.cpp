@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli/app.h"
 #include "cli_fakes.h"
@@ -102,6 +103,31 @@ TEST_F(CommandsTest, ExecSetsCredentialsAndRemovesStaleVariables) {
   EXPECT_EQ(runner.env("AWS_PROFILE"), "<unset>");
   EXPECT_EQ(runner.env("PATH"), "/usr/bin:/bin");
   EXPECT_TRUE(out.empty());  // nothing on stdout
+}
+
+TEST_F(CommandsTest, ExecPassesNoSecretNorStaleVariableAndEachVariableOnce) {
+  store_dev_key();
+  deps.env.set("KURA_FILE_PASSPHRASE", "hunter2");
+  deps.env.set("AWS_VAULT_FILE_PASSPHRASE", "hunter3");
+  deps.env.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/stale");
+  deps.env.set("AWS_REGION", "us-east-2");
+  deps.env.set("AWS_DEFAULT_REGION", "us-east-2");
+  deps.env.set("LANG", "C.UTF-8");
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"exec", "dev", "--", "true"}), 0);
+  for (const char* gone :
+       {"KURA_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"}) {
+    EXPECT_EQ(runner.env(gone), "<unset>") << gone;
+  }
+  EXPECT_EQ(runner.env("AWS_VAULT"), "dev");
+  EXPECT_EQ(runner.env("AWS_REGION"), "us-east-2");  // the caller's AWS_REGION wins over the profile's, once
+  EXPECT_EQ(runner.env("AWS_DEFAULT_REGION"), "us-east-2");
+  EXPECT_EQ(runner.env("LANG"), "C.UTF-8");
+  std::set<std::string> names;
+  for (const std::string& entry : runner.environment) {
+    EXPECT_TRUE(names.insert(entry.substr(0, entry.find('='))).second) << "twice: " << entry;
+  }
+  EXPECT_EQ(runner.environment.size(), names.size());
 }
 
 TEST_F(CommandsTest, ExecDefaultsToTheShellAndRefusesToNest) {

@@ -1,4 +1,5 @@
-// Files: atomic writes keep the mode asked for; a held lock makes others wait, boundedly.
+// Files: whole files read back, atomic writes keep the mode asked for; a held lock makes others wait,
+// boundedly.
 #include "util/fs.h"
 
 #include <gtest/gtest.h>
@@ -37,6 +38,50 @@ TEST(FileLock, ASecondHolderWaitsThenTimesOutAndGetsItOnceReleased) {
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::filesystem::remove_all(dir);
+}
+
+// read_file sizes its buffer from fstat: files of every size around its first read come back whole, and so
+// do files whose size fstat does not give (a pipe, /proc) and an absent file is no file, not an error.
+TEST(ReadFile, WholeFilesOfAnySizeAndFilesWithoutASize) {
+  char pattern[] = "/tmp/kura-read-test.XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  for (size_t size : {0u, 1u, 4095u, 4096u, 4097u, 8193u, 100000u}) {
+    std::string text;
+    for (size_t i = 0; i < size; ++i) text += static_cast<char>('a' + i % 26);
+    ASSERT_TRUE(write_file_atomic(dir + "/f", text, 0600));
+    auto read = read_file(dir + "/f");
+    ASSERT_TRUE(read && *read) << size;
+    EXPECT_EQ(**read, text) << size;
+  }
+  auto status = read_file("/proc/self/status");  // st_size 0, several KB of text
+  ASSERT_TRUE(status && *status);
+  EXPECT_NE((*status)->find("VmRSS"), std::string::npos);
+
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string piped(70000, 'p');  // more than a pipe holds: the reader must keep reading
+  pid_t writer = fork();
+  ASSERT_GE(writer, 0);
+  if (writer == 0) {
+    ::close(fds[0]);
+    for (size_t at = 0; at < piped.size();) {
+      ssize_t n = ::write(fds[1], piped.data() + at, piped.size() - at);
+      if (n <= 0) _exit(1);
+      at += static_cast<size_t>(n);
+    }
+    _exit(0);
+  }
+  ::close(fds[1]);
+  auto from_pipe = read_file("/proc/self/fd/" + std::to_string(fds[0]));
+  ::close(fds[0]);
+  waitpid(writer, nullptr, 0);
+  ASSERT_TRUE(from_pipe && *from_pipe);
+  EXPECT_EQ(**from_pipe, piped);
+
+  auto absent = read_file(dir + "/absent");
+  ASSERT_TRUE(absent);
+  EXPECT_FALSE(*absent);
   std::filesystem::remove_all(dir);
 }
 
