@@ -13,7 +13,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   awscli oathtool curl util-linux bsdutils procps iproute2 time hyperfine wrk python3 chromium \
   clang libclang-rt-14-dev lld clang-tidy clang-format bc \
-  zsh fish direnv man-db dpkg-dev file
+  zsh fish direnv man-db dpkg-dev file valgrind
 # moto_server, botocore and AWS CLI v1 come with this machine image's Python; elsewhere pip brings them.
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import botocore' 2>/dev/null; then
   python3 -m pip install --quiet 'moto[server]==5.2.1' awscli boto3 || {
