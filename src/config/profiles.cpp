@@ -116,8 +116,16 @@ Result<std::vector<std::string>> ConfigFiles::read_profile_names() const {
   for (const std::string& section : *in_config) {
     if (auto name = config_profile_name(section)) names.emplace_back(*name);
   }
+  const auto from_credentials = static_cast<std::ptrdiff_t>(names.size());
   for (std::string& section : *in_credentials) names.push_back(std::move(section));
-  std::sort(names.begin(), names.end());
+  // Each file's names sorted (a file is often in order already: a check then, not a sort of 10,000 names),
+  // then the two merged.
+  auto sort_part = [](auto begin, auto end) {
+    if (!std::is_sorted(begin, end)) std::sort(begin, end);
+  };
+  sort_part(names.begin(), names.begin() + from_credentials);
+  sort_part(names.begin() + from_credentials, names.end());
+  std::inplace_merge(names.begin(), names.begin() + from_credentials, names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
 }

@@ -11,6 +11,7 @@
 #include "cli/app.h"
 #include "cli_fakes.h"
 #include "creds/store_items.h"
+#include "util/strings.h"
 
 namespace kura {
 namespace {
@@ -162,6 +163,32 @@ TEST_F(CommandsTest, AddFromEnvironmentValidatesAndStores) {
   out.clear();
   ASSERT_EQ(run({"list"}), 0);
   EXPECT_NE(out.find("stored (memory) 123456789012:user/alice"), std::string::npos) << out;
+}
+
+// list: the profiles of both files and of the store, each once and in order, with where each one's key is.
+TEST_F(CommandsTest, ListMergesTheFilesAndTheStoreInOrder) {
+  write(root + "/config", "[profile zulu]\n[profile dev]\nregion = eu-west-1\n[default]\n[profile alpha]\n");
+  write(root + "/credentials",
+        "[plain]\naws_access_key_id = AKIAPLAINPLAINPLAIN1\naws_secret_access_key = s\n[dev]\n[alpha]\n");
+  store_dev_key();
+  Credentials orphan;
+  orphan.access_key_id = "AKIAORPHANORPHANORP1";
+  orphan.secret_access_key = Secret(std::string("o"));
+  ASSERT_TRUE(store_master_key(keystore, "orphan", orphan));  // stored for a profile no file names
+  ASSERT_EQ(run({"list"}), 0);
+  std::vector<std::string> lines = split(out, '\n');
+  ASSERT_EQ(lines.size(), 8u) << out;  // a header, six profiles, and the empty piece after the last newline
+  std::vector<std::string> names;
+  for (size_t i = 1; i + 1 < lines.size(); ++i) names.push_back(lines[i].substr(0, lines[i].find(' ')));
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "default", "dev", "orphan", "plain", "zulu"})) << out;
+  EXPECT_EQ(lines[0].rfind("PROFILE  CREDENTIALS", 0), 0u) << out;
+  EXPECT_NE(lines[3].find("stored (memory)"), std::string::npos) << out;
+  EXPECT_NE(lines[4].find("stored (memory)"), std::string::npos) << out;
+  EXPECT_NE(lines[5].find("plaintext file"), std::string::npos) << out;
+  EXPECT_EQ(lines[6].find("  -  "), lines[1].find("  -  ")) << out;  // the columns line up
+  out.clear();
+  ASSERT_EQ(run({"list", "--profiles"}), 0);
+  EXPECT_EQ(out, "alpha\ndefault\ndev\nplain\nzulu\n");
 }
 
 TEST_F(CommandsTest, AddStoresNothingAWSRejectsOrCannotCheckUnlessToldNotToAsk) {
