@@ -73,7 +73,8 @@ Result<void> run_list(Context& context, const ListInput& input) {
   // lists are sorted, so a merge (10,000 profiles: no tree of names built, no map per column).
   std::vector<std::string> all;
   all.reserve(profiles.size() + stored.size());
-  std::set_union(profiles.begin(), profiles.end(), stored.begin(), stored.end(), std::back_inserter(all));
+  std::set_union(std::make_move_iterator(profiles.begin()), std::make_move_iterator(profiles.end()),
+                 stored.begin(), stored.end(), std::back_inserter(all));
   size_t width = 7;
   for (const auto& name : all) width = std::max(width, name.size());
   // The credentials column: where the key is, and whose it is when `kura add` checked it with AWS.

@@ -3,10 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+
 namespace kura {
 namespace {
 
-ConfigFiles files(const char* config, const char* credentials = "") {
+ConfigFiles files(std::string_view config, std::string_view credentials = "") {
   auto loaded = ConfigFiles::from_text(config, credentials);
   EXPECT_TRUE(loaded) << loaded.error().message;
   return std::move(*loaded);
@@ -99,6 +104,49 @@ TEST(Profiles, ProfileDefaultSectionAndCredentialsFileMerge) {
   EXPECT_EQ(d->region, "sa-east-1");
   EXPECT_EQ(d->static_access_key_id, "AKIAEXAMPLEEXAMPLE02");
   EXPECT_EQ(f.profile_names(), std::vector<std::string>{"default"});
+}
+
+// profile_names() sorts by merging the runs the names come in (and sorts outright when there are many): every
+// shape of input gives the sorted names, each once, whichever way it is taken.
+TEST(Profiles, ProfileNamesAreSortedAndUniqueWhateverOrderTheFilesHold) {
+  auto name = [](int i) {
+    std::string n = std::to_string(i);
+    return "p" + std::string(5 - n.size(), '0') + n;
+  };
+  std::mt19937 random(20261124);
+  std::vector<std::vector<int>> shapes;
+  std::vector<int> sorted(300);
+  std::iota(sorted.begin(), sorted.end(), 0);
+  shapes.push_back(sorted);  // one run
+  std::vector<int> block = sorted;
+  std::rotate(block.begin() + 100, block.begin() + 280, block.end());  // a block moved into the middle
+  shapes.push_back(block);
+  shapes.push_back(std::vector<int>(sorted.rbegin(), sorted.rend()));  // 300 runs: sorted outright
+  for (int runs : {2, 3, 63, 64, 65, 66, 150}) {  // around where the merging gives way to a sort
+    std::vector<int> shape;
+    for (int r = 0; r < runs; ++r) {
+      for (int i = r; i < 300; i += runs) shape.push_back(i);  // run r: r, r + runs, ...
+    }
+    shapes.push_back(shape);
+  }
+  std::vector<int> shuffled = sorted;
+  std::shuffle(shuffled.begin(), shuffled.end(), random);
+  shapes.push_back(shuffled);
+  for (size_t s = 0; s < shapes.size(); ++s) {
+    std::string config;
+    std::string credentials;
+    std::set<std::string> want;
+    for (size_t i = 0; i < shapes[s].size(); ++i) {
+      const std::string n = name(shapes[s][i]);
+      want.insert(n);
+      config += "[profile " + n + "]\n";
+      if (i % 7 == 0) credentials += "[" + n + "]\n";                           // some in both files
+      if (i % 11 == 0) credentials += "[" + name(1000 + shapes[s][i]) + "]\n";  // some only there
+      if (i % 11 == 0) want.insert(name(1000 + shapes[s][i]));
+    }
+    auto f = files(config, credentials);
+    EXPECT_EQ(f.profile_names(), std::vector<std::string>(want.begin(), want.end())) << "shape " << s;
+  }
 }
 
 TEST(Profiles, TheResolvedProfileHoldsNoSecret) {
