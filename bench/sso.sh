@@ -9,13 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KURA=${KURA:-$PWD/build/kura}
 RUNS=${RUNS:-200}
-WORK=$(mktemp -d /tmp/kura-bench-sso.XXXXXX)
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
-export HOME="$WORK/home" XDG_DATA_HOME="$WORK/home/.local/share" XDG_CONFIG_HOME="$WORK/home/.config"
-export AWS_EC2_METADATA_DISABLED=true XDG_RUNTIME_DIR="$WORK/run"
-mkdir -p "$HOME/.aws" "$XDG_RUNTIME_DIR"
-export KURA_FILE_PASSPHRASE=bench KURA_FILE_KEY_TTL=10m
+source bench/lib.sh
+bench_world bench-sso
 
 cat >"$WORK/sts.json" <<JSON
 {"users": [{"name": "bench", "access_key_id": "AKIAKURABENCH0000001", "secret_access_key": "bench-secret"}],
@@ -23,10 +18,8 @@ cat >"$WORK/sts.json" <<JSON
  "sso": {"start_url": "https://bench.awsapps.com/start", "accounts": [{"id": "111111111111", "name": "dev",
          "email": "dev@example.com", "roles": ["Admin"]}]}}
 JSON
-python3 tests/server/sts_server.py --config "$WORK/sts.json" --port-file "$WORK/port" >/dev/null 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-URL="http://127.0.0.1:$(cat "$WORK/port")"
+start_sts "$WORK/sts.json"
+URL="$STS_URL"
 export AWS_ENDPOINT_URL_STS="$URL" AWS_ENDPOINT_URL_SSO="$URL" AWS_ENDPOINT_URL_SSO_OIDC="$URL"
 printf '#!/bin/sh\ncurl -s -L -o /dev/null "$1"\n' >"$WORK/browser"
 chmod +x "$WORK/browser"

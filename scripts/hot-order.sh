@@ -15,30 +15,9 @@ cd "$(dirname "$0")/.."
 KURA=${KURA:-$PWD/build/kura}
 OUT=${OUT:-$PWD/src/kura.order}
 command -v valgrind >/dev/null || { echo "hot-order: valgrind is needed" >&2; exit 1; }
-WORK=$(mktemp -d /tmp/kura-order.XXXXXX)
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
-export HOME="$WORK/home" XDG_DATA_HOME="$WORK/home/.local/share" XDG_CONFIG_HOME="$WORK/home/.config"
-export AWS_EC2_METADATA_DISABLED=true XDG_RUNTIME_DIR="$WORK/run"
-mkdir -p "$HOME/.aws" "$XDG_RUNTIME_DIR"
-export KURA_FILE_PASSPHRASE=order KURA_FILE_KEY_TTL=10m
-
-cat >"$WORK/sts.json" <<JSON
-{"users": [{"name": "order", "access_key_id": "AKIAKURAORDER0000001", "secret_access_key": "order-secret"}],
- "roles": [{"arn": "arn:aws:iam::123456789012:role/order", "max_duration": 3600}]}
-JSON
-python3 tests/server/sts_server.py --config "$WORK/sts.json" --port-file "$WORK/port" >/dev/null 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_STS="http://127.0.0.1:$(cat "$WORK/port")"
-printf '[profile plain]\nregion = eu-west-1\n\n[profile role]\nsource_profile = plain\nrole_arn = arn:aws:iam::123456789012:role/order\n' \
-  >"$WORK/small.config"
-python3 bench/make_config.py 10000 "$WORK/small.config" >"$WORK/big.config"
-export AWS_CONFIG_FILE="$WORK/small.config"
-AWS_ACCESS_KEY_ID=AKIAKURAORDER0000001 AWS_SECRET_ACCESS_KEY=order-secret "$KURA" add --env plain 2>/dev/null
-"$KURA" export --format json role >/dev/null # every run below is a cache hit
-"$KURA" export --format json plain >/dev/null
-kill "${PIDS[@]}" 2>/dev/null || true
+source bench/lib.sh
+bench_world order
+hit_world # every run below is a cache hit
 
 run=0
 profile() { # command... -> one callgrind profile of it (its exit status aside: see exec below)
@@ -49,7 +28,7 @@ profile() { # command... -> one callgrind profile of it (its exit status aside: 
 }
 # exec's child is a program that does not exist: callgrind writes nothing for a process that execve()s, and
 # kura's whole path up to the execve (credentials, the child's environment) is the same.
-for name in role plain; do
+for name in role bench; do
   profile "$KURA" export --format json "$name"
   profile "$KURA" export "$name"
   profile "$KURA" exec "$name" -- /nonexistent/kura-hot-order
