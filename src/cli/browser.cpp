@@ -38,8 +38,7 @@ std::vector<std::string> default_browser(const Environment& env, const std::stri
 
 Result<void> launch(const std::vector<std::string>& argv, const Environment& env) {
   // The browser gets the user's environment without kura's secrets or any AWS credentials.
-  std::vector<std::string> environment;
-  for (const auto& [name, value] : child_variables(env)) environment.push_back(name + "=" + value);
+  std::vector<std::string> environment = child_environment(env);
   pid_t pid = ::fork();
   if (pid < 0) return make_error("cannot start the browser: fork failed");
   if (pid == 0) {

@@ -130,9 +130,7 @@ SessionLocks& Context::sign_in_locks() {
 CommandOutput Context::command_output() {
   const Environment& environment = env();
   return [&environment](const std::string& command_line) -> Result<Secret> {
-    std::vector<std::string> variables;
-    for (const auto& [name, value] : child_variables(environment)) variables.push_back(name + "=" + value);
-    return run_command_output(command_line, variables, k_command_output_limit);
+    return run_command_output(command_line, child_environment(environment), k_command_output_limit);
   };
 }
 

@@ -1,6 +1,8 @@
 // Credentials for commands.
 #include "cli/credentials.h"
 
+#include <algorithm>
+
 #include "aws/endpoints.h"
 #include "aws/render.h"
 #include "prompt/drivers.h"
@@ -219,18 +221,24 @@ std::map<std::string, std::string> child_variables(const Environment& env) {
   return vars;
 }
 
-// Built straight from the environment (exec runs on every hit: no intermediate map, one allocation per
-// entry).
-std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds) {
+std::vector<std::string> child_environment(const Environment& env,
+                                           std::initializer_list<std::string_view> also_left_out) {
   std::vector<std::string> out;
   out.reserve(env.all().size() + 8);
   for (const auto& [name, value] : env.all()) {
-    if (!inherited(name) || name == "AWS_REGION" || name == "AWS_DEFAULT_REGION") continue;
+    if (!inherited(name) ||
+        std::find(also_left_out.begin(), also_left_out.end(), name) != also_left_out.end())
+      continue;
     std::string entry;
     entry.reserve(name.size() + 1 + value.size());
     entry.append(name).append(1, '=').append(value);
     out.push_back(std::move(entry));
   }
+  return out;
+}
+
+std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds) {
+  std::vector<std::string> out = child_environment(env, {"AWS_REGION", "AWS_DEFAULT_REGION"});
   std::vector<std::string> credentials =
       credential_variables(creds.obtained.credentials, creds.region);  // each entry allocated once
   for (std::string& entry : credentials) out.push_back(std::move(entry));

@@ -2,9 +2,11 @@
 // and what a child process gets (its environment without stale or secret variables, plus the credentials).
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/args.h"
@@ -53,6 +55,10 @@ Result<ProfileCredentials> credentials_for(Context& context, const CredentialFla
 // The caller's environment without any variable that would point a child at other credentials, nor kura's
 // secret ones.
 std::map<std::string, std::string> child_variables(const Environment& env);
+// The same as NAME=value entries for execve, without the variables named in `also_left_out`; built straight
+// from the environment (exec runs it on every hit: no intermediate map, one allocation per entry).
+std::vector<std::string> child_environment(const Environment& env,
+                                           std::initializer_list<std::string_view> also_left_out = {});
 // exec's child environment: those, plus the credentials, the region, AWS_VAULT and KURA_PROFILE.
 std::vector<std::string> exec_environment(const Environment& env, const ProfileCredentials& creds);
 
