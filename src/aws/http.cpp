@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "util/dynamic_library.h"
+#include "util/full_build.h"
 #include "util/log.h"
 #include "util/secret.h"
 
@@ -151,6 +152,7 @@ class CurlTransport final : public HttpTransport {
 }  // namespace
 
 std::unique_ptr<HttpTransport> make_curl_transport(HttpOptions options) {
+  need_full_build("a request");  // before anything is sent or asked: libcurl is the full build's
   return std::make_unique<CurlTransport>(std::move(options));
 }
 

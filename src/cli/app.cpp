@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/manpage.h"
 #include "cli/shell.h"
+#include "util/full_build.h"
 #include "util/log.h"
 
 #ifndef KURA_VERSION
@@ -45,6 +46,12 @@ constexpr CommandSpec row(std::string_view name, std::string_view alias, std::st
   return CommandSpec{name, alias, summary, personas, command<Input, Bind, Run>, describe<Input, Bind>};
 }
 
+// A row whose command runs in the static build (CommandSpec::static_build).
+constexpr CommandSpec in_static_build(CommandSpec spec) {
+  spec.static_build = true;
+  return spec;
+}
+
 struct NoInput {};
 void bind_nothing(FlagSet&, NoInput&) {}
 
@@ -64,14 +71,14 @@ void bind_proxy(FlagSet& flags, NoInput&) {
 }
 
 constexpr CommandSpec k_commands[] = {
-    row<ExecInput, bind_exec, run_exec>("exec", "",
-                                        "run a command (default: $SHELL) with temporary credentials"),
-    row<ExportInput, bind_export, run_export>(
-        "export", "", "print credentials (env, json for credential_process, ini, dotenv, fish, powershell)"),
-    row<UseInput, bind_use, run_use>(
+    in_static_build(row<ExecInput, bind_exec, run_exec>(
+        "exec", "", "run a command (default: $SHELL) with temporary credentials")),
+    in_static_build(row<ExportInput, bind_export, run_export>(
+        "export", "", "print credentials (env, json for credential_process, ini, dotenv, fish, powershell)")),
+    in_static_build(row<UseInput, bind_use, run_use>(
         "use", "",
         "put a profile's credentials in the current shell, renewed at the prompt "
-        "(needs `kura shell-hook`)"),
+        "(needs `kura shell-hook`)")),
     row<LoginInput, bind_login, run_login>("login", "",
                                            "open the AWS console for a profile (or print the URL)"),
     row<ServeInput, bind_serve, run_serve>(
@@ -86,7 +93,8 @@ constexpr CommandSpec k_commands[] = {
         "each", "",
         "run a command once per profile (names, globs), concurrently, with each one's credentials"),
     row<AddInput, bind_add, run_add>("add", "", "store a long-term access key for a profile"),
-    row<ListInput, bind_list, run_list>("list", "ls", "list profiles, stored keys and cached sessions"),
+    in_static_build(
+        row<ListInput, bind_list, run_list>("list", "ls", "list profiles, stored keys and cached sessions")),
     row<RemoveInput, bind_remove, run_remove>("remove", "rm",
                                               "remove a profile's stored key and its sessions"),
     row<RotateInput, bind_rotate, run_rotate>(
@@ -102,17 +110,18 @@ constexpr CommandSpec k_commands[] = {
                                                     "list keystore backends and whether they work here"),
     row<MigrateInput, bind_migrate, run_migrate>("migrate", "migrate-backend",
                                                  "copy stored keys and sessions to another backend"),
-    row<CompletionInput, bind_completion, run_completion>(
-        "completion", "", "print the completion script for bash, zsh or fish (kura, aws-vault, aws-mfa)"),
-    row<ShellHookInput, bind_shell_hook, run_shell_hook>(
-        "shell-hook", "", "print the shell functions for `kura use` and the prompt hook that renews them"),
-    row<DirenvInput, bind_direnv, run_direnv>("direnv", "", "print direnv's `use kura PROFILE` function"),
-    row<NoInput, bind_nothing, run_version>("version", "", "print kura's version"),
+    in_static_build(row<CompletionInput, bind_completion, run_completion>(
+        "completion", "", "print the completion script for bash, zsh or fish (kura, aws-vault, aws-mfa)")),
+    in_static_build(row<ShellHookInput, bind_shell_hook, run_shell_hook>(
+        "shell-hook", "", "print the shell functions for `kura use` and the prompt hook that renews them")),
+    in_static_build(row<DirenvInput, bind_direnv, run_direnv>("direnv", "",
+                                                              "print direnv's `use kura PROFILE` function")),
+    in_static_build(row<NoInput, bind_nothing, run_version>("version", "", "print kura's version")),
 
     row<NoInput, bind_proxy, run_proxy>("proxy", "server", "aws-vault's IMDS proxy (kura needs none)",
                                         k_aws_vault_only),
     CommandSpec{"help", "", "help for kura, or for a command (kura help exec)", k_every_persona, nullptr,
-                nullptr},
+                nullptr, false, true},
 };
 
 unsigned mask_of(Persona persona) {
@@ -272,6 +281,7 @@ int run_cli(const std::vector<std::string>& given, AppDeps& deps, Persona person
     deps.write_out(main_help(persona));
     return 0;
   }
+  if (!spec->static_build) need_full_build("the command '" + std::string(spec->name) + "'");
   // The global flags before the command are parsed with the command's own (they are the same set).
   std::vector<std::string> reordered(args.begin() + static_cast<long>(at) + 1, args.end());
   reordered.insert(reordered.begin(), args.begin(), args.begin() + static_cast<long>(at));

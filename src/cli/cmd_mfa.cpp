@@ -16,6 +16,7 @@
 #include "creds/store_items.h"
 #include "crypto/hash.h"
 #include "crypto/sodium.h"
+#include "util/full_build.h"
 #include "util/log.h"
 #include "util/parallel.h"
 #include "util/strings.h"
@@ -56,6 +57,7 @@ std::optional<std::string> value_of(const IniSection* section, const std::string
 }
 
 std::string login_name(const Environment& env) {
+  need_full_build("the user database");  // NSS may load modules, which the static build cannot
   if (const passwd* pw = getpwuid(getuid())) return pw->pw_name;
   return env.get("USER").value_or("kura");
 }

@@ -4,6 +4,7 @@
 #include "aws/endpoints.h"
 #include "cli/commands.h"
 #include "server/credential_endpoint.h"
+#include "util/full_build.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -97,6 +98,7 @@ Result<void> start_endpoint(Context& context, const CredentialFlags& given, bool
 }
 
 Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
+  need_full_build("a credentials endpoint");  // threads that refresh: the static build hands over first
   Endpoint endpoint;
   if (auto started = start_endpoint(context, input.flags, input.imds_server, input.imds_v1,
                                     input.allow_role_arn, 0, true, endpoint);

@@ -32,6 +32,9 @@ struct CommandSpec {
   // Declares the command's flags (bound to nothing that runs); nullptr for `help`.
   void (*describe)(FlagSet& flags);
   bool hidden = false;  // not listed (completion's helper)
+  // Runs in kura's static build (util/full_build.h): the commands of a cache hit and those that only print.
+  // Any other is handed to kura-full before its flags are parsed.
+  bool static_build = false;
 };
 
 std::span<const CommandSpec> command_table();

@@ -1,6 +1,7 @@
 // The caching decorator and the session locks.
 #include "creds/cached_provider.h"
 
+#include "util/full_build.h"
 #include "util/log.h"
 
 namespace kura {
@@ -43,6 +44,8 @@ std::optional<Credentials> CachedProvider::usable_cached() {
 
 Result<ObtainedCredentials> CachedProvider::retrieve() {
   if (auto hit = usable_cached()) return ObtainedCredentials{std::move(*hit), Origin::cache};
+  // A refresh may prompt, run an MFA command and call AWS: the static build hands it over before any of that.
+  need_full_build("a session to refresh");
   std::optional<FileLock> lock;
   if (m_locks) {
     auto locked = m_locks->lock(m_key.cache_id);

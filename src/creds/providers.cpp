@@ -3,6 +3,7 @@
 
 #include "creds/store_items.h"
 #include "prompt/prompt.h"
+#include "util/full_build.h"
 #include "util/log.h"
 
 namespace kura {
@@ -15,6 +16,7 @@ Result<void> check_mfa_code(std::string_view code, std::string_view where, std::
 }
 
 Result<std::string> MfaCodes::code_for(const std::string& serial) {
+  need_full_build("an MFA code");  // a code is spent once: the static build hands over before asking for one
   std::string where;
   Result<std::string> code = make_error("no MFA code source for " + serial);
   if (m_flag_token) {

@@ -9,6 +9,7 @@
 
 #include "prompt/picker.h"
 #include "prompt/prompt.h"
+#include "util/full_build.h"
 #include "util/strings.h"
 
 namespace kura {
@@ -103,6 +104,7 @@ Error no_terminal(std::string_view question) {
 }  // namespace
 
 Result<std::string> TtyPrompt::ask_line(std::string_view question) {
+  need_full_build("a prompt");  // what is typed is read once: the static build hands over first
   Tty tty;
   if (!tty.ok()) return no_terminal(question);
   tty.write(question);
@@ -112,6 +114,7 @@ Result<std::string> TtyPrompt::ask_line(std::string_view question) {
 }
 
 Result<Secret> TtyPrompt::ask_secret(std::string_view question) {
+  need_full_build("a prompt");
   Tty tty;
   if (!tty.ok()) return no_terminal(question);
   // Echo off first, then the question: what is typed after the question appears is never flushed away.
@@ -127,6 +130,7 @@ Result<Secret> TtyPrompt::ask_secret(std::string_view question) {
 }
 
 Result<void> TtyPrompt::show(std::string_view text) {
+  need_full_build("a prompt");
   Tty tty;
   if (!tty.ok()) return make_error("there is no terminal to show it on", "run it in a terminal");
   tty.write(text);
@@ -150,6 +154,7 @@ bool TtyPrompt::interactive() const {
 Result<std::optional<std::string>> TtyPrompt::choose(std::string_view title,
                                                      const std::vector<std::string>& items,
                                                      std::string_view initial) {
+  need_full_build("a prompt");
   Tty tty;
   if (!tty.ok() || !tty.raw()) return no_terminal(title);
   Picker picker(items, initial);

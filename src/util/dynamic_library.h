@@ -7,13 +7,17 @@
 #include <mutex>
 #include <string>
 
+#include "util/full_build.h"
 #include "util/result.h"
 
 namespace kura {
 
 class DynamicLibrary {
  public:
-  explicit DynamicLibrary(const char* soname) : m_handle(dlopen(soname, RTLD_NOW | RTLD_LOCAL)) {
+  // The static build cannot load libraries: it hands the run over to the full build first (full_build.h).
+  explicit DynamicLibrary(const char* soname) {
+    need_full_build(soname);
+    m_handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (!m_handle) m_failure = dlerror();
   }
   // Resolves `name` into `fn`; the first failure is remembered. The handle stays open for the process.
@@ -26,7 +30,7 @@ class DynamicLibrary {
   const std::string& failure() const { return m_failure; }
 
  private:
-  void* m_handle;
+  void* m_handle = nullptr;
   std::string m_failure;
 };
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/full_build.h"
+
 extern char** environ;
 
 namespace kura {
@@ -82,6 +84,7 @@ std::optional<std::string> Environment::get(const std::string& name) const {
 
 std::string Environment::home() const {
   if (auto home = get("HOME")) return *home;
+  need_full_build("the user database");  // NSS may load modules, which the static build cannot
   if (const passwd* pw = getpwuid(getuid())) return pw->pw_dir;
   return "/";
 }

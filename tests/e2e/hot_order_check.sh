@@ -35,6 +35,8 @@ read -r _ ran _ missing _ span _ size <<<"$(head -1 <<<"$report")"
 [ $((missing * 100)) -le $((ran * 5)) ] ||
   fail "$missing of the $ran functions a hit runs are not in src/kura.order: run scripts/hot-order.sh"
 pass "$((ran - missing)) of the $ran functions a hit runs are listed in src/kura.order"
-[ $((span * 10)) -le $((size * 12)) ] ||
+# Not 1.0: the static kura's libc.a keeps several functions in one section (vfprintf's helpers with it), and a
+# listed function brings its whole section. Not ordered, the same functions span most of the 2.7 MB of text.
+[ $((span * 10)) -le $((size * 15)) ] ||
   fail "the listed functions span $span bytes for $size of code: the link did not use src/kura.order"
 pass "they sit together: $span bytes for $size bytes of code"

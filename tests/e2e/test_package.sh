@@ -22,7 +22,7 @@ assert_contains "$(dpkg-deb -f "$deb" Recommends)" "libsecret-1-0" "Recommends: 
 
 root="$TEST_DIR/root"
 dpkg-deb -x "$deb" "$root"
-for f in usr/bin/kura usr/bin/aws-vault usr/bin/aws-mfa usr/share/man/man1/kura.1 \
+for f in usr/bin/kura usr/libexec/kura/kura-full usr/bin/aws-vault usr/bin/aws-mfa usr/share/man/man1/kura.1 \
   usr/share/bash-completion/completions/kura usr/share/bash-completion/completions/aws-vault \
   usr/share/zsh/vendor-completions/_kura usr/share/fish/vendor_completions.d/kura.fish \
   usr/share/doc/kura/README.md usr/share/doc/kura/AWS-VAULT.md; do
@@ -33,6 +33,9 @@ assert_eq "$("$root/usr/bin/kura" version)" "$version" "the packaged binary runs
 assert_eq "$(readlink "$root/usr/bin/aws-vault")" "kura" "aws-vault is a link to kura"
 assert_contains "$("$root/usr/bin/aws-vault" --help)" "usage: aws-vault" "the packaged aws-vault link takes aws-vault's command line"
 assert_contains "$("$root/usr/bin/aws-mfa" --help)" "--long-term-suffix" "the packaged aws-mfa link is kura mfa"
+# `remove` is not a cache hit's command: the static kura hands it to the packaged libexec/kura/kura-full.
+assert_contains "$("$root/usr/bin/kura" remove --help)" "usage: kura remove" \
+  "the packaged kura hands a run to the packaged libexec/kura/kura-full"
 
 page=$(MANWIDTH=100 man -l "$root/usr/share/man/man1/kura.1" 2>&1)
 for command in exec export use login serve trust each add list remove clear mfa import backends migrate \

@@ -1,4 +1,5 @@
-// In-memory fakes for the seams: keystore, clock, prompt, HTTP transport, process runner.
+// In-memory fakes for the seams: keystore, clock, prompt, HTTP transport, process runner; and a recorder of
+// the static build's hand-over points.
 #pragma once
 
 #include <deque>
@@ -11,6 +12,7 @@
 #include "keyring/keystore.h"
 #include "process/runner.h"
 #include "prompt/prompt.h"
+#include "util/full_build.h"
 #include "util/time.h"
 
 namespace kura::testing {
@@ -180,5 +182,22 @@ inline std::string sts_invalid_key_xml() {
          "<Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid."
          "</Message></Error><RequestId>r</RequestId></ErrorResponse>";
 }
+
+// In place of the static build's hand-over (util/full_build.h), for its lifetime: each point where a run
+// would have been handed to kura-full is recorded in `reasons()`, and the run goes on as in the full build.
+class HandOverRecorder {
+ public:
+  HandOverRecorder() {
+    reasons().clear();
+    set_full_build_handler([](std::string_view why) { reasons().emplace_back(why); });
+  }
+  ~HandOverRecorder() { set_full_build_handler(nullptr); }
+  HandOverRecorder(const HandOverRecorder&) = delete;
+  HandOverRecorder& operator=(const HandOverRecorder&) = delete;
+  static std::vector<std::string>& reasons() {
+    static std::vector<std::string> recorded;
+    return recorded;
+  }
+};
 
 }  // namespace kura::testing

@@ -249,6 +249,38 @@ TEST_F(CommandsTest, ListShowsProfilesKeysAndSessions) {
   EXPECT_EQ(out, "dev\n");
 }
 
+// kura's static build (util/full_build.h) runs a hit's commands itself and hands the others over to kura-full
+// before it parses their flags (so before they read anything); a miss is handed over at the refresh.
+TEST_F(CommandsTest, TheStaticBuildServesAHitAndHandsOverAMissAndTheOtherCommands) {
+  HandOverRecorder handed;
+  store_dev_key();
+  transport.reply(200, sts_credentials_xml("GetSessionToken", "ASIADEV", "2026-11-22T13:00:00Z"));
+  ASSERT_EQ(run({"export", "--format", "json", "dev"}), 0);
+  EXPECT_EQ(HandOverRecorder::reasons(), std::vector<std::string>{"a session to refresh"});
+
+  HandOverRecorder::reasons().clear();
+  for (const std::vector<std::string>& hit :
+       std::vector<std::vector<std::string>>{{"export", "--format", "json", "dev"},
+                                             {"exec", "dev", "--", "true"},
+                                             {"use", "--shell", "bash", "dev"},
+                                             {"list"},
+                                             {"ls", "--sessions"},
+                                             {"version"},
+                                             {"help", "exec"},
+                                             {"completion", "bash"},
+                                             {"shell-hook", "zsh"},
+                                             {"direnv"}}) {
+    EXPECT_EQ(run(hit), 0) << hit[0];
+  }
+  EXPECT_TRUE(HandOverRecorder::reasons().empty()) << HandOverRecorder::reasons()[0];
+  EXPECT_EQ(transport.requests.size(), 1u);
+
+  EXPECT_EQ(run({"add", "--no-such-flag"}), 2);
+  EXPECT_EQ(run({"--debug", "rm", "--no-such-flag"}), 2);
+  EXPECT_EQ(HandOverRecorder::reasons(),
+            (std::vector<std::string>{"the command 'add'", "the command 'remove'"}));
+}
+
 TEST_F(CommandsTest, BadFlagsExitTwoAndBadConfigNamesTheLine) {
   deps.env.unset("AWS_PROFILE");  // else it names the profile (and no terminal here to pick one on)
   EXPECT_EQ(run({"exec"}), 2);

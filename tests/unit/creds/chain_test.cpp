@@ -122,6 +122,63 @@ TEST(CachedProvider, AShorterSessionDoesNotServeAnExplicitlyLongerRequestAndCorr
   EXPECT_EQ(calls, 3);
 }
 
+// kura's static build serves hits and hands a refresh over to kura-full (util/full_build.h) before the
+// refresh takes the lock or asks the inner provider (which may prompt or spend an MFA code); a hit hands
+// nothing over.
+TEST(CachedProvider, OnlyAMissHandsOverAndBeforeItLocksOrAsksTheInnerProvider) {
+  HandOverRecorder handed;
+  FakeClock clock;
+  MemoryKeystore store;
+  struct CheckingLocks final : SessionLocks {
+    size_t handed_at_lock = 0;
+    Result<FileLock> lock(const std::string&) override {
+      handed_at_lock = HandOverRecorder::reasons().size();
+      return FileLock();
+    }
+  } locks;
+  struct CheckingProvider final : CredentialProvider {
+    FakeClock& clock;
+    size_t handed_at_retrieve = 0;
+    explicit CheckingProvider(FakeClock& c) : clock(c) {}
+    Result<ObtainedCredentials> retrieve() override {
+      handed_at_retrieve = HandOverRecorder::reasons().size();
+      Credentials c;
+      c.access_key_id = "ASIAFRESH";
+      c.secret_access_key = Secret(std::string("s"));
+      c.expiration = clock.now() + Seconds(3600);
+      return ObtainedCredentials{std::move(c), Origin::sts};
+    }
+    std::string describe() const override { return "checking"; }
+  };
+  auto inner = std::make_unique<CheckingProvider>(clock);
+  CheckingProvider& provider = *inner;
+  CachedProvider cached(std::move(inner), store, key("abc"), Seconds(300), clock, &locks);
+  ASSERT_TRUE(cached.retrieve());
+  EXPECT_EQ(HandOverRecorder::reasons(), std::vector<std::string>{"a session to refresh"});
+  EXPECT_EQ(locks.handed_at_lock, 1u);
+  EXPECT_EQ(provider.handed_at_retrieve, 1u);
+
+  auto hit = cached.retrieve();
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->origin, Origin::cache);
+  EXPECT_EQ(HandOverRecorder::reasons().size(), 1u);
+}
+
+// A code is spent once: the static build hands over before any source of codes is asked.
+TEST(MfaCodes, TheStaticBuildHandsOverBeforeACodeIsAskedFor) {
+  HandOverRecorder handed;
+  size_t handed_when_asked = 0;
+  MfaDriver driver{[&](const std::string&) -> Result<std::string> {
+                     handed_when_asked = HandOverRecorder::reasons().size();
+                     return std::string("654321");
+                   },
+                   nullptr};
+  MfaCodes codes(std::nullopt, driver);
+  ASSERT_TRUE(codes.code_for("arn:aws:iam::1:mfa/a"));
+  EXPECT_EQ(handed_when_asked, 1u);
+  EXPECT_EQ(HandOverRecorder::reasons(), std::vector<std::string>{"an MFA code"});
+}
+
 TEST(MfaCodes, TheFlagTokenOnceThenTheDriverEachCheckedOnce) {
   int asked = 0;
   MfaDriver driver{[&asked](const std::string&) -> Result<std::string> {

@@ -1,0 +1,55 @@
+// Handing a run from kura's static build over to kura-full.
+#include "process/full_build.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/single_threaded.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "process/hardening.h"
+#include "util/log.h"
+#include "util/secret.h"
+
+namespace kura {
+
+void exec_full_build(char* const* argv, const Environment& env, std::string_view why) {
+  if (!__libc_single_threaded) {
+    log_error(
+        make_error("internal error: " + std::string(why) + " needs kura-full after threads were started"));
+    _exit(70);
+  }
+  log_debug("handing the run over to kura-full: " + std::string(why));
+  char self[PATH_MAX];
+  const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string directory = length > 0 ? std::string(self, static_cast<size_t>(length)) : std::string();
+  directory = directory.substr(0, directory.rfind('/') + 1);
+  std::vector<std::string> variables;
+  variables.reserve(env.all().size());
+  for (const auto& [name, value] : env.all()) variables.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  envp.reserve(variables.size() + 1);
+  for (std::string& variable : variables) envp.push_back(variable.data());
+  envp.push_back(nullptr);
+  const std::string candidates[] = {directory + "kura-full", directory + "../libexec/kura/kura-full"};
+  restore_limits_for_child();  // kura-full hardens itself, remembering the caller's limits, not this
+                               // process's
+  int failure = ENOENT;
+  for (const std::string& path : candidates) {
+    if (directory.empty()) break;
+    ::execve(path.c_str(), argv, envp.data());
+    if (errno != ENOENT) failure = errno;  // found but not runnable: that is the reason worth giving
+  }
+  for (std::string& variable : variables) wipe_string(variable);
+  const std::string looked = directory.empty() ? std::string("(this executable's path is unknown)")
+                                               : candidates[0] + " and " + candidates[1];
+  log_error(make_error("cannot run kura-full, needed for " + std::string(why) + ": " + strerror(failure) +
+                           "; looked for " + looked,
+                       "kura-full is installed with kura: reinstall kura"));
+  _exit(1);
+}
+
+}  // namespace kura
