@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/single_threaded.h>
 #include <unistd.h>
 
@@ -23,9 +24,16 @@ void exec_full_build(char* const* argv, const Environment& env, std::string_view
     _exit(70);
   }
   log_debug("handing the run over to kura-full: " + std::string(why));
+  // This executable's path: /proc/self/exe (links resolved), else, where /proc is not mounted, the path it
+  // was executed by, as the kernel recorded it.
   char self[PATH_MAX];
   const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string directory = length > 0 ? std::string(self, static_cast<size_t>(length)) : std::string();
+  std::string directory;
+  if (length > 0) {
+    directory.assign(self, static_cast<size_t>(length));
+  } else if (const auto* executed = reinterpret_cast<const char*>(::getauxval(AT_EXECFN))) {
+    directory = executed;
+  }
   directory = directory.substr(0, directory.rfind('/') + 1);
   std::vector<std::string> variables;
   variables.reserve(env.all().size());

@@ -75,3 +75,11 @@ cp "$full" "$TEST_DIR/prefix/libexec/kura/kura-full"
 assert_contains "$("$TEST_DIR/prefix/bin/kura" export --format json audit)" '"AccessKeyId"' \
   "an installed kura hands a miss to libexec/kura/kura-full"
 assert_eq "$(sts_count AssumeRole)" "2" "which assumes the role"
+
+# Where /proc is not mounted (a bare container), the path kura was executed by leads to kura-full.
+if unshare -m true 2>/dev/null; then
+  out=$(unshare -m sh -c 'umount -l /proc && "$1" remove --help' sh "$KURA_BIN" 2>&1) || fail "without /proc: $out"
+  assert_contains "$out" "usage: kura remove" "without /proc, kura still finds kura-full"
+else
+  echo "skip: without /proc (unshare -m needs privileges here)"
+fi
