@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <tuple>
 #include <utility>
@@ -45,39 +46,84 @@ void scrub_secret_variables() {
   for (const std::string& name : names) ::unsetenv(name.c_str());
 }
 
+Environment::Environment(const std::map<std::string, std::string>& vars) : m_vars(vars.begin(), vars.end()) {}
+
 Environment Environment::from_process() {
-  std::map<std::string, std::string> vars;
+  // The entries are sorted as views, so that each value (secrets among them) is copied once, into its place.
+  std::vector<std::string_view> entries;
   for (char** entry = environ; entry && *entry; ++entry) {
     std::string_view text(*entry);
-    size_t eq = text.find('=');
-    if (eq == std::string_view::npos) continue;
-    vars.emplace(std::piecewise_construct, std::forward_as_tuple(text.substr(0, eq)),
-                 std::forward_as_tuple(text.substr(eq + 1)));
+    if (text.find('=') != std::string_view::npos) entries.push_back(text);
   }
-  return Environment(std::move(vars));
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  std::stable_sort(entries.begin(), entries.end(),
+                   [&](std::string_view a, std::string_view b) { return name_of(a) < name_of(b); });
+  Environment env;
+  env.m_vars.reserve(entries.size());
+  for (std::string_view entry : entries) {
+    const std::string_view name = name_of(entry);
+    if (!env.m_vars.empty() && env.m_vars.back().first == name) continue;  // the first, as getenv finds it
+    env.m_vars.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                            std::forward_as_tuple(entry.substr(name.size() + 1)));
+  }
+  return env;
 }
 
-Environment::~Environment() {
-  for (auto& [name, value] : m_vars) {
+namespace {
+
+void wipe_secrets(Environment::Variables& vars) {
+  for (auto& [name, value] : vars) {
     if (is_secret_variable(name)) wipe_string(value);
   }
 }
 
-void Environment::unset(const std::string& name) {
-  auto it = m_vars.find(name);
-  if (it == m_vars.end()) return;
-  wipe_string(it->second);
-  m_vars.erase(it);
+bool by_name(const std::pair<std::string, std::string>& variable, std::string_view name) {
+  return variable.first < name;
 }
 
-std::optional<Secret> Environment::secret(const std::string& name) const {
-  auto it = m_vars.find(name);
+}  // namespace
+
+Environment::~Environment() {
+  wipe_secrets(m_vars);
+}
+
+Environment::Variables::const_iterator Environment::find(std::string_view name) const {
+  auto it = std::lower_bound(m_vars.begin(), m_vars.end(), name, by_name);
+  return it != m_vars.end() && it->first == name ? it : m_vars.end();
+}
+
+// set and unset (tests' tools) copy into a new list rather than shifting entries in place: a moved-from
+// string keeps a short value in its own buffer, and a secret must not be left behind that way.
+void Environment::set(std::string_view name, std::string value) {
+  auto at = std::lower_bound(m_vars.begin(), m_vars.end(), name, by_name);
+  Variables vars;
+  vars.reserve(m_vars.size() + 1);
+  vars.insert(vars.end(), m_vars.begin(), at);
+  vars.emplace_back(std::string(name), std::move(value));
+  vars.insert(vars.end(), at != m_vars.end() && at->first == name ? at + 1 : at, m_vars.end());
+  wipe_secrets(m_vars);
+  m_vars = std::move(vars);
+}
+
+void Environment::unset(std::string_view name) {
+  auto it = find(name);
+  if (it == m_vars.end()) return;
+  Variables vars;
+  vars.reserve(m_vars.size() - 1);
+  vars.insert(vars.end(), m_vars.cbegin(), it);
+  vars.insert(vars.end(), it + 1, m_vars.cend());
+  wipe_secrets(m_vars);
+  m_vars = std::move(vars);
+}
+
+std::optional<Secret> Environment::secret(std::string_view name) const {
+  auto it = find(name);
   if (it == m_vars.end() || it->second.empty()) return std::nullopt;
   return Secret(std::string_view(it->second));
 }
 
-std::optional<std::string> Environment::get(const std::string& name) const {
-  auto it = m_vars.find(name);
+std::optional<std::string> Environment::get(std::string_view name) const {
+  auto it = find(name);
   if (it == m_vars.end() || it->second.empty()) return std::nullopt;
   return it->second;
 }

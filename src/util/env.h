@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/secret.h"
 
@@ -20,8 +22,11 @@ void scrub_secret_variables();
 
 class Environment {
  public:
+  // Sorted by name, each name once (the first, as getenv finds it).
+  using Variables = std::vector<std::pair<std::string, std::string>>;
+
   Environment() = default;
-  explicit Environment(std::map<std::string, std::string> vars) : m_vars(std::move(vars)) {}
+  explicit Environment(const std::map<std::string, std::string>& vars);
   Environment(const Environment&) = default;
   Environment(Environment&&) = default;
   Environment& operator=(const Environment&) = default;
@@ -30,12 +35,12 @@ class Environment {
   static Environment from_process();
 
   // Unset and empty are the same, as the AWS CLI treats them.
-  std::optional<std::string> get(const std::string& name) const;
+  std::optional<std::string> get(std::string_view name) const;
   // A secret variable's value straight into a Secret, with no other copy made.
-  std::optional<Secret> secret(const std::string& name) const;
-  void set(const std::string& name, std::string value) { m_vars[name] = std::move(value); }
-  void unset(const std::string& name);
-  const std::map<std::string, std::string>& all() const { return m_vars; }
+  std::optional<Secret> secret(std::string_view name) const;
+  void set(std::string_view name, std::string value);
+  void unset(std::string_view name);
+  const Variables& all() const { return m_vars; }
 
   std::string home() const;
   // Whether an executable `program` is in one of $PATH's directories.
@@ -44,7 +49,9 @@ class Environment {
   std::string data_home() const;
 
  private:
-  std::map<std::string, std::string> m_vars;
+  Variables::const_iterator find(std::string_view name) const;
+
+  Variables m_vars;
 };
 
 }  // namespace kura

@@ -11,16 +11,16 @@ void wipe_string(std::string& value) {
   value.clear();
 }
 
-// Copies, then wipes the source: a moved std::string can leave the secret in its small-string buffer.
-// NOLINTNEXTLINE(performance-move-constructor-init)
-Secret::Secret(Secret&& other) noexcept : m_value(other.m_value) {
+// Moves, then wipes the source: a long value's buffer changes hands (nothing to copy, nothing freed), and a
+// short one is copied out of the source's small-string buffer, which the wipe then clears.
+Secret::Secret(Secret&& other) noexcept : m_value(std::move(other.m_value)) {
   other.wipe();
 }
 
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {
-    wipe();
-    m_value = other.m_value;
+    wipe();  // this value's buffer is freed or overwritten below: wiped first
+    m_value = std::move(other.m_value);
     other.wipe();
   }
   return *this;

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+extern char** environ;
+
 namespace kura {
 namespace {
 
@@ -29,6 +31,36 @@ TEST(SecretVariables, ScrubbingWipesAndRemovesThemFromTheProcessEnvironment) {
   EXPECT_STREQ(::getenv("KURA_TEST_KEEP"), "kept");
   EXPECT_EQ(*snapshot.get("KURA_FILE_PASSPHRASE"), "hunter2");
   ::unsetenv("KURA_TEST_KEEP");
+}
+
+// The snapshot is sorted by name and, as getenv does, keeps the first of two entries with one name; entries
+// without '=' are not variables. Lookups, set and unset keep it so.
+TEST(Environment, TheSnapshotIsSortedAndTheFirstOfADuplicateWins) {
+  char zeta[] = "ZETA=last";
+  char alpha[] = "ALPHA=first";
+  char twice_first[] = "TWICE=one";
+  char no_value[] = "NOVALUE";
+  char twice_second[] = "TWICE=two";
+  char empty[] = "EMPTY=";
+  char* entries[] = {zeta, alpha, twice_first, no_value, twice_second, empty, nullptr};
+  char** saved = environ;
+  environ = entries;
+  Environment env = Environment::from_process();
+  environ = saved;
+
+  Environment::Variables expected{{"ALPHA", "first"}, {"EMPTY", ""}, {"TWICE", "one"}, {"ZETA", "last"}};
+  EXPECT_EQ(env.all(), expected);
+  EXPECT_EQ(env.get("TWICE"), "one");
+  EXPECT_EQ(env.get("EMPTY"), std::nullopt);  // empty is unset, as for the AWS CLI
+  EXPECT_EQ(env.get("NOVALUE"), std::nullopt);
+  EXPECT_EQ(env.get("ALPH"), std::nullopt);
+
+  env.set("MIDDLE", "m");
+  env.set("ALPHA", "again");
+  env.unset("ZETA");
+  env.unset("ABSENT");
+  expected = {{"ALPHA", "again"}, {"EMPTY", ""}, {"MIDDLE", "m"}, {"TWICE", "one"}};
+  EXPECT_EQ(env.all(), expected);
 }
 
 }  // namespace

@@ -29,6 +29,29 @@ TEST(Secret, MasksKeyIdsAndWipesOnMove) {
   EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): checking the moved-from state is the point
 }
 
+// A move hands a long value's buffer over (no copy, nothing freed), and leaves no byte of a short one in the
+// moved-from string's own small buffer; so does a move assignment, which wipes the value it replaces first.
+TEST(Secret, AMoveHandsALongValueOverAndLeavesNoShortOneBehind) {
+  Secret long_one(std::string(40, 'x'));
+  const char* buffer = long_one.view().data();
+  Secret took_long(std::move(long_one));
+  EXPECT_EQ(took_long.view().data(), buffer);
+  EXPECT_EQ(took_long.view(), std::string(40, 'x'));
+
+  Secret short_one(std::string("hunter2"));
+  const char* small = short_one.view().data();  // inside the object: the small-string buffer
+  Secret took_short(std::move(short_one));
+  EXPECT_EQ(took_short.view(), "hunter2");
+  EXPECT_EQ(std::string_view(small, 7), std::string_view("\0\0\0\0\0\0\0", 7));
+
+  Secret assigned(std::string("old-value"));
+  Secret other(std::string("pa55"));
+  const char* other_small = other.view().data();
+  assigned = std::move(other);
+  EXPECT_EQ(assigned.view(), "pa55");
+  EXPECT_EQ(std::string_view(other_small, 4), std::string_view("\0\0\0\0", 4));
+}
+
 // Server text reaches the terminal only without control characters: no escape sequence (ESC, CSI as C1,
 // BEL, DEL) survives, invalid UTF-8 is dropped, line breaks fold, and the length is bounded.
 TEST(Printable, DropsControlCharactersAndBoundsLength) {
