@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of the hot paths, as interleaved runs in shuffled order on loopback
-# (bench/interleave.py), against two floors: /bin/true and a dynamically linked C hello-world (bench/hello.c):
+# (bench/interleave.py), against floors: /bin/true, a dynamically linked C hello-world (bench/hello.c), the same
+# linked statically as kura is, and a static C program that only executes /bin/true (bench/exec_floor.c: what
+# no exec can go below):
 #   - `kura export --format json ROLE` on a cache hit (what credential_process costs every AWS CLI call),
 #   - `kura exec ROLE -- /bin/true` (what exec adds to every command),
 #   - the same hit with a 10,000-profile config (bench/make_config.py), and `kura list` with it.
@@ -14,6 +16,8 @@ RUNS=${RUNS:-200}
 source bench/lib.sh
 bench_world bench
 cc -O2 -o "$WORK/hello" bench/hello.c
+cc -O2 -static-pie -o "$WORK/hello-static" bench/hello.c
+cc -O2 -static-pie -o "$WORK/exec-floor" bench/exec_floor.c
 hit_world # every measured run is a cache hit, and proves it: STS is gone
 # The same session. kura keeps a big config's index between runs once the file is 2 s old (docs/PERFORMANCE.md):
 # wait for that, so that the measured runs are what a config that has not just changed costs.
@@ -25,6 +29,8 @@ echo
 python3 bench/interleave.py --runs "$RUNS" --shuffle \
   "/bin/true=/bin/true" \
   "C hello-world=$WORK/hello" \
+  "C hello-world, static=$WORK/hello-static" \
+  "C exec of /bin/true, static=$WORK/exec-floor /bin/true" \
   "export hit=$KURA export --format json role" \
   "exec hit=$KURA exec role -- /bin/true" \
   "export hit, 10k profiles=AWS_CONFIG_FILE=$WORK/big.config $KURA export --format json role" \
