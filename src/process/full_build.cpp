@@ -31,8 +31,10 @@ void exec_full_build(char* const* argv, const Environment& env, std::string_view
   std::string directory;
   if (length > 0) {
     directory.assign(self, static_cast<size_t>(length));
-  } else if (const auto* executed = reinterpret_cast<const char*>(::getauxval(AT_EXECFN))) {
-    directory = executed;
+  } else {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): getauxval gives the kernel's pointer as an integer
+    const auto* executed = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
+    if (executed) directory = executed;
   }
   directory = directory.substr(0, directory.rfind('/') + 1);
   std::vector<std::string> variables;
