@@ -9,6 +9,7 @@
 #include "process/spawn.h"
 #include "util/env.h"
 #include "util/fs.h"
+#include "util/full_build.h"
 #include "util/strings.h"
 
 namespace kura {
@@ -117,6 +118,9 @@ Result<void> probe_pass(const BackendOptions& options) {
 }
 
 Result<std::unique_ptr<Keystore>> open_pass(const BackendOptions& options) {
+  // Reading an item runs gpg, which may ask for a passphrase or a card's PIN: were the static build to read a
+  // session and then hand a miss over, kura-full would ask again (util/full_build.h).
+  need_full_build("the pass store");
   // Only the store's marker here: running `pass version` on every open would cost every run ~25 ms.
   auto directory = initialised_store(options);
   if (!directory) return directory.error();

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/single_threaded.h>
@@ -14,6 +15,12 @@
 #include "process/hardening.h"
 #include "util/log.h"
 #include "util/secret.h"
+
+// Where an installation puts kura-full, relative to kura's directory (CMakeLists.txt computes it from the
+// install directories; this is the default layout's).
+#ifndef KURA_FULL_FROM_BIN
+#define KURA_FULL_FROM_BIN "../libexec/kura/kura-full"
+#endif
 
 namespace kura {
 
@@ -34,7 +41,10 @@ void exec_full_build(char* const* argv, const Environment& env, std::string_view
   } else {
     // NOLINTNEXTLINE(performance-no-int-to-ptr): getauxval gives the kernel's pointer as an integer
     const auto* executed = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
-    if (executed) directory = executed;
+    // Links resolved (realpath needs no /proc), as /proc/self/exe has them: `aws-vault` may be a link to
+    // kura.
+    char resolved[PATH_MAX];
+    if (executed && ::realpath(executed, resolved)) directory = resolved;
   }
   directory = directory.substr(0, directory.rfind('/') + 1);
   std::vector<std::string> variables;
@@ -44,7 +54,7 @@ void exec_full_build(char* const* argv, const Environment& env, std::string_view
   envp.reserve(variables.size() + 1);
   for (std::string& variable : variables) envp.push_back(variable.data());
   envp.push_back(nullptr);
-  const std::string candidates[] = {directory + "kura-full", directory + "../libexec/kura/kura-full"};
+  const std::string candidates[] = {directory + "kura-full", directory + KURA_FULL_FROM_BIN};
   restore_limits_for_child();  // kura-full hardens itself, remembering the caller's limits, not this
                                // process's
   int failure = ENOENT;

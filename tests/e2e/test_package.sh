@@ -22,7 +22,8 @@ assert_contains "$(dpkg-deb -f "$deb" Recommends)" "libsecret-1-0" "Recommends: 
 
 root="$TEST_DIR/root"
 dpkg-deb -x "$deb" "$root"
-for f in usr/bin/kura usr/libexec/kura/kura-full usr/bin/aws-vault usr/bin/aws-mfa usr/share/man/man1/kura.1 \
+two_builds=$([ -x "$KURA_BUILD_DIR/kura-full" ] && echo usr/libexec/kura/kura-full || true)
+for f in usr/bin/kura $two_builds usr/bin/aws-vault usr/bin/aws-mfa usr/share/man/man1/kura.1 \
   usr/share/bash-completion/completions/kura usr/share/bash-completion/completions/aws-vault \
   usr/share/zsh/vendor-completions/_kura usr/share/fish/vendor_completions.d/kura.fish \
   usr/share/doc/kura/README.md usr/share/doc/kura/AWS-VAULT.md; do
@@ -34,8 +35,10 @@ assert_eq "$(readlink "$root/usr/bin/aws-vault")" "kura" "aws-vault is a link to
 assert_contains "$("$root/usr/bin/aws-vault" --help)" "usage: aws-vault" "the packaged aws-vault link takes aws-vault's command line"
 assert_contains "$("$root/usr/bin/aws-mfa" --help)" "--long-term-suffix" "the packaged aws-mfa link is kura mfa"
 # `remove` is not a cache hit's command: the static kura hands it to the packaged libexec/kura/kura-full.
-assert_contains "$("$root/usr/bin/kura" remove --help)" "usage: kura remove" \
-  "the packaged kura hands a run to the packaged libexec/kura/kura-full"
+if [ -n "$two_builds" ]; then
+  assert_contains "$("$root/usr/bin/kura" remove --help)" "usage: kura remove" \
+    "the packaged kura hands a run to the packaged libexec/kura/kura-full"
+fi
 
 page=$(MANWIDTH=100 man -l "$root/usr/share/man/man1/kura.1" 2>&1)
 for command in exec export use login serve trust each add list remove clear mfa import backends migrate \

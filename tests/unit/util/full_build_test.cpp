@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fakes.h"
+#include "keyring/backends.h"
 #include "prompt/prompt.h"
 #include "util/dynamic_library.h"
 #include "util/env.h"
@@ -47,6 +48,16 @@ TEST(FullBuild, HomeHandsOverOnlyWhenItMustAskTheUserDatabase) {
   EXPECT_TRUE(HandOverRecorder::reasons().empty());
   (void)Environment().home();
   EXPECT_EQ(HandOverRecorder::reasons(), std::vector<std::string>{"the user database"});
+}
+
+// gpg may ask for a passphrase or a PIN when an item is read: the pass store is the full build's from the
+// start.
+TEST(FullBuild, ThePassStoreHandsOverBeforeItIsOpened) {
+  HandOverRecorder handed;
+  BackendOptions options;
+  options.pass_dir = "/nonexistent/kura-test-password-store";
+  (void)open_pass(options);
+  EXPECT_EQ(HandOverRecorder::reasons(), std::vector<std::string>{"the pass store"});
 }
 
 TEST(FullBuild, ACurlTransportHandsOverBeforeItIsMade) {
