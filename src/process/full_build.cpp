@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "process/hardening.h"
+#include "process/runner.h"
 #include "util/log.h"
 #include "util/secret.h"
 
@@ -50,18 +51,16 @@ void exec_full_build(char* const* argv, const Environment& env, std::string_view
   std::vector<std::string> variables;
   variables.reserve(env.all().size());
   for (const auto& [name, value] : env.all()) variables.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  envp.reserve(variables.size() + 1);
-  for (std::string& variable : variables) envp.push_back(variable.data());
-  envp.push_back(nullptr);
+  const std::vector<char*> envp = exec_array(variables);
   const std::string candidates[] = {directory + "kura-full", directory + KURA_FULL_FROM_BIN};
   restore_limits_for_child();  // kura-full hardens itself, remembering the caller's limits, not this
                                // process's
   int failure = ENOENT;
-  for (const std::string& path : candidates) {
-    if (directory.empty()) break;
-    ::execve(path.c_str(), argv, envp.data());
-    if (errno != ENOENT) failure = errno;  // found but not runnable: that is the reason worth giving
+  if (!directory.empty()) {
+    for (const std::string& path : candidates) {
+      ::execve(path.c_str(), argv, envp.data());
+      if (errno != ENOENT) failure = errno;  // found but not runnable: that is the reason worth giving
+    }
   }
   for (std::string& variable : variables) wipe_string(variable);
   const std::string looked = directory.empty() ? std::string("(this executable's path is unknown)")
