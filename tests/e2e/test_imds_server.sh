@@ -32,7 +32,10 @@ assert_eq "$(code -X PUT "$URL/latest/api/token")" "400" "a token request withou
 assert_eq "$(code -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" -H "X-Forwarded-For: 1.2.3.4" "$URL/latest/api/token")" "403" "a proxied token request is refused"
 creds="$URL/latest/meta-data/iam/security-credentials/"
 assert_eq "$(code "$creds")" "401" "IMDSv1 (no token) is refused by default"
-assert_eq "$(code -H "X-aws-ec2-metadata-token: ${token%?}0" "$creds")" "401" "a wrong token is refused"
+# A near miss: the last character changed to another hex digit (appending '0' was no change for 1 token in 16).
+last=${token: -1}
+other=0; [ "$last" = 0 ] && other=1
+assert_eq "$(code -H "X-aws-ec2-metadata-token: ${token%?}$other" "$creds")" "401" "a wrong token (last character) is refused"
 assert_eq "$(curl -s -H "X-aws-ec2-metadata-token: $token" "$creds")" "kura-uma" "the role name is listed"
 doc=$(curl -s -H "X-aws-ec2-metadata-token: $token" "${creds}kura-uma")
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["Code"]=="Success" and d["Type"]=="AWS-HMAC" and d["AccessKeyId"] and d["Token"] and d["Expiration"], d' "$doc" ||
