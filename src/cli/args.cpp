@@ -47,10 +47,16 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   return best;
 }
 
-std::vector<std::string> FlagSet::split_names(const std::string& names) {
+std::vector<std::string> FlagSet::split_names(std::string_view names) {
+  // Every command binds its flags on every run, a hit's included: one vector and a string per spelling, not
+  // a list of pieces first.
   std::vector<std::string> out;
-  for (const std::string& name : split(names, ',')) {
-    if (!trim(name).empty()) out.emplace_back(trim(name));
+  out.reserve(static_cast<std::size_t>(std::count(names.begin(), names.end(), ',')) + 1);
+  while (!names.empty()) {
+    const std::size_t comma = names.find(',');
+    const std::string_view name = trim(names.substr(0, comma));
+    if (!name.empty()) out.emplace_back(name);
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
   }
   return out;
 }
@@ -125,6 +131,7 @@ void FlagSet::rest(std::string name, std::vector<std::string>* out, std::string 
 }
 
 FlagSet::Flag& FlagSet::add_flag(const std::string& names, std::string value_name, std::string help) {
+  if (m_flags.empty()) m_flags.reserve(32);  // a command's flags with the global ones, moved once at most
   Flag flag;
   flag.names = split_names(names);
   flag.value_name = std::move(value_name);

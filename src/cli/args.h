@@ -79,7 +79,7 @@ class FlagSet {
   Flag& add_flag(const std::string& names, std::string value_name, std::string help);
   Flag* find(std::string_view name);
   Result<void> store(Flag& flag, std::string_view spelling, std::string value);
-  static std::vector<std::string> split_names(const std::string& names);
+  static std::vector<std::string> split_names(std::string_view names);
 
   std::vector<Flag> m_flags;
   std::vector<Positional> m_positionals;

@@ -49,22 +49,34 @@ void scrub_secret_variables() {
 Environment::Environment(const std::map<std::string, std::string>& vars) : m_vars(vars.begin(), vars.end()) {}
 
 Environment Environment::from_process() {
-  // The entries are sorted as views, so that each value (secrets among them) is copied once, into its place.
-  std::vector<std::string_view> entries;
-  for (char** entry = environ; entry && *entry; ++entry) {
-    std::string_view text(*entry);
-    if (text.find('=') != std::string_view::npos) entries.push_back(text);
+  // The entries are sorted as views, so that each value (secrets among them) is copied once, into its place;
+  // by name, then by place, so that of a name given twice the first comes first.
+  struct Entry {
+    std::string_view name;
+    std::string_view value;
+    std::size_t place;
+  };
+  std::size_t count = 0;
+  for (char** entry = environ; entry && *entry; ++entry) ++count;
+  std::vector<Entry> entries;
+  entries.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view text(environ[i]);
+    const std::size_t equals = text.find('=');
+    if (equals != std::string_view::npos)
+      entries.push_back({text.substr(0, equals), text.substr(equals + 1), i});
   }
-  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
-  std::stable_sort(entries.begin(), entries.end(),
-                   [&](std::string_view a, std::string_view b) { return name_of(a) < name_of(b); });
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    const int order = a.name.compare(b.name);
+    return order != 0 ? order < 0 : a.place < b.place;
+  });
   Environment env;
   env.m_vars.reserve(entries.size());
-  for (std::string_view entry : entries) {
-    const std::string_view name = name_of(entry);
-    if (!env.m_vars.empty() && env.m_vars.back().first == name) continue;  // the first, as getenv finds it
-    env.m_vars.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
-                            std::forward_as_tuple(entry.substr(name.size() + 1)));
+  for (const Entry& entry : entries) {
+    if (!env.m_vars.empty() && env.m_vars.back().first == entry.name)
+      continue;  // the first, as getenv finds it
+    env.m_vars.emplace_back(std::piecewise_construct, std::forward_as_tuple(entry.name),
+                            std::forward_as_tuple(entry.value));
   }
   return env;
 }
