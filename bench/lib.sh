@@ -40,3 +40,19 @@ JSON
   "$KURA" export --format json bench >/dev/null
   kill "${PIDS[@]}" 2>/dev/null || true
 }
+
+# as_after_boot FILE...: each file's pages dropped from the page cache (written to disk first), so that the
+# first run reads it back the way an exec reads a binary after a reboot. How the cached pages came to be
+# changes what mapping them costs: a file just written by a linker, or read back by exec's read-around, is
+# held in 4 KiB pages, one written by `cp` in larger folios that map ~3x faster (docs/PERFORMANCE.md). Without
+# this, a baseline binary that `cp` happened to read back after the build evicted it would measure 5% faster.
+as_after_boot() {
+  python3 - "$@" <<'PY'
+import os, sys
+for path in sys.argv[1:]:
+    fd = os.open(path, os.O_RDONLY)
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+PY
+}
