@@ -1,7 +1,7 @@
 // Time helpers.
 #include "util/time.h"
 
-#include <cstdio>
+#include <algorithm>
 #include <thread>
 
 namespace kura {
@@ -105,23 +105,53 @@ Civil civil(TimePoint time) {
                static_cast<unsigned>(rest % 60)};
 }
 
-std::string format_civil(TimePoint time, const char* format) {
+// `value` in decimal, zero-padded to `width` characters with the sign counted, as printf's %0*lld: a hit
+// formats an expiry, and printf's machinery (its code, its locale tables) would be pages it touches for that.
+void append_padded(std::string& out, long long value, int width) {
+  char digits[24];
+  int count = 0;
+  unsigned long long magnitude = value < 0 ? 0 - static_cast<unsigned long long>(value) : value;
+  do {
+    digits[count++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (value < 0) out.push_back('-');
+  for (int length = count + (value < 0 ? 1 : 0); length < width; ++length) out.push_back('0');
+  while (count > 0) out.push_back(digits[--count]);
+}
+
+// The civil time in fields of 4, 2, 2, 2, 2 and 2 digits: `date` between the date's, `middle` before the
+// time, `clock` between the time's, `end` after it.
+std::string format_civil(TimePoint time, std::string_view date, std::string_view middle,
+                         std::string_view clock, std::string_view end) {
   const Civil c = civil(time);
-  char buffer[40];
-  int n = std::snprintf(buffer, sizeof buffer, format, c.year, c.month, c.day, c.hour, c.minute, c.second);
-  return std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+  std::string out;
+  out.reserve(24);
+  append_padded(out, c.year, 4);
+  out.append(date);
+  append_padded(out, c.month, 2);
+  out.append(date);
+  append_padded(out, c.day, 2);
+  out.append(middle);
+  append_padded(out, c.hour, 2);
+  out.append(clock);
+  append_padded(out, c.minute, 2);
+  out.append(clock);
+  append_padded(out, c.second, 2);
+  out.append(end);
+  return out;
 }
 
 }  // namespace
 
 std::string format_iso8601(TimePoint time) {
-  return format_civil(time, "%04lld-%02u-%02uT%02u:%02u:%02uZ");
+  return format_civil(time, "-", "T", ":", "Z");
 }
 std::string format_amz_date(TimePoint time) {
-  return format_civil(time, "%04lld%02u%02uT%02u%02u%02uZ");
+  return format_civil(time, "", "T", "", "Z");
 }
 std::string format_utc_space(TimePoint time) {
-  return format_civil(time, "%04lld-%02u-%02u %02u:%02u:%02u");
+  return format_civil(time, "-", " ", ":", "");
 }
 
 Result<Seconds> parse_duration(std::string_view text) {
@@ -160,17 +190,23 @@ Result<Seconds> parse_duration(std::string_view text) {
 }
 
 std::string format_duration(Seconds duration) {
-  long long s = duration.count();
-  if (s < 0) s = 0;
-  char buffer[32];
+  const long long s = std::max<long long>(duration.count(), 0);
+  std::string out;
   if (s >= 3600) {
-    std::snprintf(buffer, sizeof buffer, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+    append_padded(out, s / 3600, 1);
+    out.push_back('h');
+    append_padded(out, s % 3600 / 60, 2);
+    out.push_back('m');
   } else if (s >= 60) {
-    std::snprintf(buffer, sizeof buffer, "%lldm%02llds", s / 60, s % 60);
+    append_padded(out, s / 60, 1);
+    out.push_back('m');
+    append_padded(out, s % 60, 2);
+    out.push_back('s');
   } else {
-    std::snprintf(buffer, sizeof buffer, "%llds", s);
+    append_padded(out, s, 1);
+    out.push_back('s');
   }
-  return buffer;
+  return out;
 }
 
 }  // namespace kura

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <string>
+
 namespace kura {
 namespace {
 
@@ -39,6 +43,47 @@ TEST(Duration, FormatsForHumans) {
   EXPECT_EQ(format_duration(Seconds(845)), "14m05s");
   EXPECT_EQ(format_duration(Seconds(42)), "42s");
   EXPECT_EQ(format_duration(Seconds(-5)), "0s");
+}
+
+// The formatters write their digits themselves (printf's code and locale tables are pages a hit would touch):
+// the same text as printf's, over the clock's whole range and every duration up to a day and a half.
+TEST(Formatting, MatchesPrintf) {
+  const long long first =
+      std::chrono::duration_cast<Seconds>(TimePoint::min().time_since_epoch()).count() + 1;
+  const long long last = std::chrono::duration_cast<Seconds>(TimePoint::max().time_since_epoch()).count() - 1;
+  const long long step = (last - first) / 20011;
+  for (long long at = first; at <= last; at += step) {
+    const TimePoint time{std::chrono::duration_cast<TimePoint::duration>(Seconds(at))};
+    const std::string iso = format_iso8601(time);
+    long long year = 0;
+    unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    ASSERT_EQ(std::sscanf(iso.c_str(), "%lld-%u-%uT%u:%u:%uZ", &year, &month, &day, &hour, &minute, &second),
+              6)
+        << iso;
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%04lld-%02u-%02uT%02u:%02u:%02uZ", year, month, day, hour,
+                  minute, second);
+    EXPECT_EQ(iso, expected);
+    std::snprintf(expected, sizeof expected, "%04lld%02u%02uT%02u%02u%02uZ", year, month, day, hour, minute,
+                  second);
+    EXPECT_EQ(format_amz_date(time), expected);
+    std::snprintf(expected, sizeof expected, "%04lld-%02u-%02u %02u:%02u:%02u", year, month, day, hour,
+                  minute, second);
+    EXPECT_EQ(format_utc_space(time), expected);
+  }
+  EXPECT_EQ(format_iso8601(TimePoint{}), "1970-01-01T00:00:00Z");
+  for (long long s = 0; s <= 36 * 3600; s += 7) {
+    char expected[32];
+    if (s >= 3600) {
+      std::snprintf(expected, sizeof expected, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+    } else if (s >= 60) {
+      std::snprintf(expected, sizeof expected, "%lldm%02llds", s / 60, s % 60);
+    } else {
+      std::snprintf(expected, sizeof expected, "%llds", s);
+    }
+    ASSERT_EQ(format_duration(Seconds(s)), expected);
+  }
+  EXPECT_EQ(format_duration(Seconds(1'000'000'000)), "277777h46m");
 }
 
 // The clock counts nanoseconds in 64 bits: dates outside ~1678..2262 used to wrap (2300-01-01 came back as
