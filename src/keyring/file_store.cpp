@@ -43,17 +43,17 @@ Result<std::optional<StoreMeta>> read_meta(const std::string& path) {
   const FlatJson* kdf = json->object("kdf");
   const Secret* salt_text = kdf ? kdf->string("salt") : nullptr;
   const Secret* check_text = json->string("check");
-  std::optional<long long> ops = kdf ? kdf->integer("ops") : std::nullopt;
-  std::optional<long long> mem = kdf ? kdf->integer("mem") : std::nullopt;
-  if (!salt_text || !check_text || !ops || !mem || *ops <= 0 || *mem <= 0) {
+  const long long ops = kdf ? kdf->integer("ops").value_or(0) : 0;  // missing: 0, refused below
+  const long long mem = kdf ? kdf->integer("mem").value_or(0) : 0;
+  if (!salt_text || !check_text || ops <= 0 || mem <= 0) {
     return make_error(path + ": corrupt store metadata: kdf.ops, kdf.mem, kdf.salt or check missing or bad");
   }
   auto salt = base64_decode(salt_text->view());
   auto check = base64_decode(check_text->view());
   if (!salt || !check) return make_error(path + ": corrupt store metadata (bad base64)");
   StoreMeta meta;
-  meta.kdf.ops = static_cast<uint64_t>(*ops);
-  meta.kdf.mem_bytes = static_cast<uint64_t>(*mem);
+  meta.kdf.ops = static_cast<uint64_t>(ops);
+  meta.kdf.mem_bytes = static_cast<uint64_t>(mem);
   meta.salt = *salt;
   meta.check = *check;
   return std::optional<StoreMeta>(std::move(meta));
