@@ -121,24 +121,26 @@ Civil civil(TimePoint time) {
   while (count > 0) out.push_back(digits[--count]);
 }
 
-// The civil time in fields of 4, 2, 2, 2, 2 and 2 digits: `date` between the date's, `middle` before the
-// time, `clock` between the time's, `end` after it.
+// Three fields, `separator` between them: the first `width` digits wide, the other two 2.
+void append_fields(std::string& out, long long first, int width, unsigned second, unsigned third,
+                   std::string_view separator) {
+  append_padded(out, first, width);
+  out.append(separator);
+  append_padded(out, second, 2);
+  out.append(separator);
+  append_padded(out, third, 2);
+}
+
+// The civil time: the date with `date` between its fields, then `middle`, the time with `clock` between its
+// fields, then `end`.
 std::string format_civil(TimePoint time, std::string_view date, std::string_view middle,
                          std::string_view clock, std::string_view end) {
   const Civil c = civil(time);
   std::string out;
   out.reserve(24);
-  append_padded(out, c.year, 4);
-  out.append(date);
-  append_padded(out, c.month, 2);
-  out.append(date);
-  append_padded(out, c.day, 2);
+  append_fields(out, c.year, 4, c.month, c.day, date);
   out.append(middle);
-  append_padded(out, c.hour, 2);
-  out.append(clock);
-  append_padded(out, c.minute, 2);
-  out.append(clock);
-  append_padded(out, c.second, 2);
+  append_fields(out, c.hour, 2, c.minute, c.second, clock);
   out.append(end);
   return out;
 }
