@@ -1,6 +1,7 @@
 // kura exec: run a command (default $SHELL) with temporary credentials in its environment.
 #include "aws/render.h"
 #include "cli/commands.h"
+#include "process/runner.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -58,7 +59,7 @@ Result<void> run_exec(Context& context, const ExecInput& input) {
     vars["AWS_DEFAULT_REGION"] = creds->region;
     vars["AWS_VAULT"] = creds->profile.name;
     vars["KURA_PROFILE"] = creds->profile.name;
-    for (const auto& [name, value] : vars) environment.push_back(name + "=" + value);
+    environment = environment_entries(vars);
   } else {
     environment = exec_environment(context.env(), *creds);
   }

@@ -3,6 +3,7 @@
 
 #include "aws/endpoints.h"
 #include "cli/commands.h"
+#include "process/runner.h"
 #include "server/credential_endpoint.h"
 #include "util/full_build.h"
 #include "util/log.h"
@@ -119,9 +120,7 @@ Result<void> run_exec_with_server(Context& context, const ExecInput& input) {
   vars["AWS_DEFAULT_REGION"] = endpoint.region;
   vars["AWS_VAULT"] = endpoint.profile;
   vars["KURA_PROFILE"] = endpoint.profile;
-  std::vector<std::string> environment;
-  environment.reserve(vars.size());
-  for (const auto& [name, value] : vars) environment.push_back(name + "=" + value);
+  std::vector<std::string> environment = environment_entries(vars);
   std::vector<std::string> command = input.command;
   if (command.empty()) command.push_back(context.env().get("SHELL").value_or("/bin/sh"));
   log_debug("exec: " + command[0] + " with a credential endpoint on " + url);

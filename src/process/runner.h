@@ -29,6 +29,15 @@ Result<int> run_chunks(const std::vector<std::string>& argv, const std::vector<s
 // unchanged.
 std::vector<char*> exec_array(const std::vector<std::string>& strings);
 
+// An environment for execve: "NAME=value" for each pair of `variables` (a map, or a list of pairs), in order.
+template <typename Pairs>
+std::vector<std::string> environment_entries(const Pairs& variables) {
+  std::vector<std::string> entries;
+  entries.reserve(variables.size());
+  for (const auto& [name, value] : variables) entries.push_back(name + "=" + value);
+  return entries;
+}
+
 struct ProcessRunner {
   virtual ~ProcessRunner() = default;
   // Replaces the process on success (never returns); returns an error when the program cannot be run.
