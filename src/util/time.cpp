@@ -195,16 +195,17 @@ Result<Seconds> parse_duration(std::string_view text) {
 std::string format_duration(Seconds duration) {
   const long long s = std::max<long long>(duration.count(), 0);
   std::string out;
+  // "1h02m", "14m05s": the larger unit as it comes, the smaller in two digits.
+  auto two_units = [&out](long long larger, char larger_unit, long long smaller, char smaller_unit) {
+    append_padded(out, larger, 1);
+    out.push_back(larger_unit);
+    append_padded(out, smaller, 2);
+    out.push_back(smaller_unit);
+  };
   if (s >= 3600) {
-    append_padded(out, s / 3600, 1);
-    out.push_back('h');
-    append_padded(out, s % 3600 / 60, 2);
-    out.push_back('m');
+    two_units(s / 3600, 'h', s % 3600 / 60, 'm');
   } else if (s >= 60) {
-    append_padded(out, s / 60, 1);
-    out.push_back('m');
-    append_padded(out, s % 60, 2);
-    out.push_back('s');
+    two_units(s / 60, 'm', s % 60, 's');
   } else {
     append_padded(out, s, 1);
     out.push_back('s');
