@@ -44,7 +44,7 @@ JSON
 # as_after_boot FILE...: each file's pages dropped from the page cache (written to disk first), so that the
 # first run reads it back the way an exec reads a binary after a reboot. How the cached pages came to be
 # changes what mapping them costs: a file just written by a linker, or read back by exec's read-around, is
-# held in 4 KiB pages, one written by `cp` in larger folios that map ~3x faster (docs/PERFORMANCE.md). Without
+# held in 4 KiB pages, one written by `cp` in larger folios that map 2-4x faster (docs/PERFORMANCE.md). Without
 # this, a baseline binary that `cp` happened to read back after the build evicted it would measure 5% faster.
 as_after_boot() {
   python3 - "$@" <<'PY'

@@ -93,10 +93,25 @@ def family(name):
 
 # What every run does that callgrind does not name: valgrind gives a program no vDSO, so the start-up of static
 # glibc never sets up the vDSO's link map and looks its symbols up there (found with gdb breakpoints);
-# callgrind calls the first two functions of a process "(below main)", and frame_dummy has no size.
+# callgrind calls the first two functions of a process "(below main)", and frame_dummy has no size. (The lookup's
+# check_match, an ambiguous name, comes with do_lookup_x: libc.a has them in one section.)
 unseen = ["_dl_new_object", "_dl_add_to_namespace_list", "_dl_setup_hash", "_dl_lookup_symbol_x", "do_lookup_x",
-          "check_match", "__strcmp_sse2", "_start", "__libc_start_main", "__libc_start_call_main", "frame_dummy"]
+          "__strcmp_sse2", "_start", "__libc_start_main", "__libc_start_call_main", "frame_dummy"]
 seen, groups, families = set(), [], set()
+
+
+def take(name, group):
+    """Lists a function that ran, once: in `group`, or as one of its family's variants."""
+    if name.startswith(("0x", "(")) or name.startswith("_ZN4pugi") or name in seen or name in ambiguous:
+        return
+    seen.add(name)
+    prefix = family(name)
+    if prefix:
+        families.add(prefix)
+    else:
+        group.append(name)
+
+
 for path in files:
     obj, group = None, []
     for line in open(path, encoding="utf-8", errors="replace"):
@@ -104,25 +119,14 @@ for path in files:
             obj = line[3:].strip()
         elif line.startswith("desc: Trigger: --dump-before="):  # the execve itself, which the dump is before
             name = line.split("=", 1)[1].strip()
-            if name in text and name not in seen:
-                seen.add(name)
-                group.append(name)
+            if name in text:
+                take(name, group)
         elif line.startswith("fn=") and obj == binary:
-            name = re.sub(r"'[0-9]+$", "", line[3:].strip())  # callgrind's mark of a recursive call
-            if name.startswith(("0x", "(")) or name.startswith("_ZN4pugi") or name in seen or name in ambiguous:
-                continue
-            seen.add(name)
-            prefix = family(name)
-            if prefix:
-                families.add(prefix)
-            else:
-                group.append(name)
+            take(re.sub(r"'[0-9]+$", "", line[3:].strip()), group)  # less callgrind's mark of a recursive call
     if not groups:
         for name in unseen:
-            if name in text and name not in seen:
-                seen.add(name)
-                prefix = family(name)
-                families.add(prefix) if prefix else group.append(name)
+            if name in text:
+                take(name, group)
     groups.append(sorted(group))  # sorted within a group: a stable file, its diffs readable
 # Every variant of each family, after the first run's functions: which one runs depends on the CPU, and
 # together they sit in a few pages, not one page each spread over the text.
