@@ -200,10 +200,13 @@ constexpr std::string_view k_stale[] = {"AWS_PROFILE",
                                         "KURA_USE_PROFILE",
                                         "KURA_USE_REFRESH_AT",
                                         "KURA_USE_REFRESH_UPTIME"};
+static_assert(std::all_of(std::begin(k_stale), std::end(k_stale), is_credential_variable_name),
+              "inherited looks only at AWS_ and KURA_ names");
 
 // Whether a child of kura inherits the variable: never a secret one (KURA_FILE_PASSPHRASE and friends), nor
 // a stale credential source.
 bool inherited(std::string_view name) {
+  if (!is_credential_variable_name(name)) return true;  // most of an environment: one look
   if (is_secret_variable(name)) return false;
   for (std::string_view stale : k_stale) {
     if (name == stale) return false;
@@ -215,8 +218,8 @@ bool inherited(std::string_view name) {
 
 std::map<std::string, std::string> child_variables(const Environment& env) {
   std::map<std::string, std::string> vars;
-  for (const auto& [name, value] : env.all()) {
-    if (inherited(name)) vars.emplace_hint(vars.end(), name, value);
+  for (const auto& [name, value] : env.entries()) {
+    if (inherited(name)) vars.emplace(name, value);
   }
   return vars;
 }
@@ -224,8 +227,8 @@ std::map<std::string, std::string> child_variables(const Environment& env) {
 std::vector<std::string> child_environment(const Environment& env,
                                            std::initializer_list<std::string_view> also_left_out) {
   std::vector<std::string> out;
-  out.reserve(env.all().size() + 8);
-  for (const auto& [name, value] : env.all()) {
+  out.reserve(env.entries().size() + 8);
+  for (const auto& [name, value] : env.entries()) {
     if (!inherited(name) ||
         std::find(also_left_out.begin(), also_left_out.end(), name) != also_left_out.end())
       continue;

@@ -568,9 +568,12 @@ Result<Settings> resolve_settings(const Environment& env, const std::map<std::st
     std::optional<std::string> value;
     std::string_view source;
     if (has_flag(spec, persona)) {
-      if (auto it = flags.find(std::string(spec.flag)); it != flags.end()) {
-        value = it->second;
-        source = spec.flag;
+      // The flags given are few (a map by name; `spec.flag` is a view): a look at each is cheaper than a key.
+      for (const auto& [flag, given] : flags) {
+        if (flag == spec.flag) {
+          value = given;
+          source = spec.flag;
+        }
       }
     }
     std::array<std::string_view, 3> variables{spec.variables[0], spec.variables[1], ""};
@@ -579,8 +582,8 @@ Result<Settings> resolve_settings(const Environment& env, const std::map<std::st
     }
     for (std::string_view variable : variables) {
       if (value || variable.empty()) continue;
-      if (auto from_env = env.get(std::string(variable))) {
-        value = std::move(from_env);
+      if (auto from_env = env.view(variable)) {
+        value.emplace(*from_env);
         source = variable;
       }
     }

@@ -48,7 +48,7 @@ void exec_full_build(char* const* argv, const Environment& env, std::string_view
     if (executed && ::realpath(executed, resolved)) directory = resolved;
   }
   directory = directory.substr(0, directory.rfind('/') + 1);
-  std::vector<std::string> variables = environment_entries(env.all());
+  std::vector<std::string> variables = environment_entries(env.entries());
   const std::vector<char*> envp = exec_array(variables);
   const std::string candidates[] = {directory + "kura-full", directory + KURA_FULL_FROM_BIN};
   restore_limits_for_child();  // kura-full hardens itself, remembering the caller's limits, not this

@@ -8,7 +8,7 @@
 
 #include <algorithm>
 #include <array>
-#include <tuple>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -23,10 +23,13 @@ namespace {
 constexpr std::array<std::string_view, 6> k_secret_variables = {
     "KURA_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE", "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",    "AWS_SECURITY_TOKEN",        "AWS_CONTAINER_AUTHORIZATION_TOKEN"};
+static_assert(std::all_of(k_secret_variables.begin(), k_secret_variables.end(), is_credential_variable_name),
+              "is_secret_variable looks only at AWS_ and KURA_ names");
 
 }  // namespace
 
 bool is_secret_variable(std::string_view name) {
+  if (!is_credential_variable_name(name)) return false;  // most of an environment: one look
   for (std::string_view secret : k_secret_variables) {
     if (name == secret) return true;
   }
@@ -46,98 +49,167 @@ void scrub_secret_variables() {
   for (const std::string& name : names) ::unsetenv(name.c_str());
 }
 
-Environment::Environment(const std::map<std::string, std::string>& vars) : m_vars(vars.begin(), vars.end()) {}
-
-Environment Environment::from_process() {
-  // The entries are sorted as views, so that each value (secrets among them) is copied once, into its place;
-  // by name, then by place, so that of a name given twice the first comes first.
-  struct Entry {
-    std::string_view name;
-    std::string_view value;
-    std::size_t place;
-  };
-  std::size_t count = 0;
-  for (char** entry = environ; entry && *entry; ++entry) ++count;
-  std::vector<Entry> entries;
-  entries.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string_view text(environ[i]);
-    const std::size_t equals = text.find('=');
-    if (equals != std::string_view::npos)
-      entries.push_back({text.substr(0, equals), text.substr(equals + 1), i});
-  }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    const int order = a.name.compare(b.name);
-    return order != 0 ? order < 0 : a.place < b.place;
-  });
-  Environment env;
-  env.m_vars.reserve(entries.size());
-  for (const Entry& entry : entries) {
-    if (!env.m_vars.empty() && env.m_vars.back().first == entry.name)
-      continue;  // the first, as getenv finds it
-    env.m_vars.emplace_back(std::piecewise_construct, std::forward_as_tuple(entry.name),
-                            std::forward_as_tuple(entry.value));
-  }
-  return env;
-}
-
 namespace {
 
-void wipe_secrets(Environment::Variables& vars) {
-  for (auto& [name, value] : vars) {
-    if (is_secret_variable(name)) wipe_string(value);
-  }
-}
-
-bool by_name(const std::pair<std::string, std::string>& variable, std::string_view name) {
-  return variable.first < name;
+uint32_t hash_name(std::string_view name) {  // FNV-1a
+  uint32_t hash = 2166136261u;
+  for (char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+  return hash;
 }
 
 }  // namespace
 
+template <typename Pairs>
+void Environment::assign(const Pairs& pairs) {
+  std::size_t count = 0;
+  for (const auto& pair : pairs) {
+    (void)pair;
+    ++count;
+  }
+  std::size_t capacity = 16;
+  while (capacity < 2 * count) capacity *= 2;
+  const std::size_t mask = capacity - 1;
+  std::vector<uint32_t> slots(capacity, 0);
+  // Which pairs to keep: the first of each name, as getenv finds it.
+  std::vector<std::pair<std::string_view, std::string_view>> kept;
+  kept.reserve(count);
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : pairs) {
+    std::size_t slot = hash_name(name) & mask;
+    bool seen = false;
+    for (; slots[slot] != 0; slot = (slot + 1) & mask) {
+      if (kept[slots[slot] - 1].first == name) {
+        seen = true;
+        break;
+      }
+    }
+    if (seen) continue;
+    kept.emplace_back(name, value);
+    slots[slot] = static_cast<uint32_t>(kept.size());
+    bytes += kept.back().first.size() + kept.back().second.size();
+  }
+  // Then copied into one buffer, and the views moved onto it.
+  std::vector<char> text(bytes);
+  char* at = text.data();
+  auto place = [&at](std::string_view piece) {  // an empty piece too points into the buffer, for rebasing
+    const std::string_view placed(at, piece.size());
+    if (!piece.empty()) std::memcpy(at, piece.data(), piece.size());
+    at += piece.size();
+    return placed;
+  };
+  for (auto& [name, value] : kept) {
+    name = place(name);
+    value = place(value);
+  }
+  wipe();
+  m_text = std::move(text);
+  m_vars = std::move(kept);
+  m_slots = std::move(slots);
+}
+
+Environment::Environment(const std::map<std::string, std::string>& vars) {
+  assign(vars);
+}
+
+Environment::Environment(const Environment& other) : m_text(other.m_text), m_slots(other.m_slots) {
+  m_vars.reserve(other.m_vars.size());
+  auto rebase = [&](std::string_view piece) {
+    return std::string_view(m_text.data() + (piece.data() - other.m_text.data()), piece.size());
+  };
+  for (const auto& [name, value] : other.m_vars) m_vars.emplace_back(rebase(name), rebase(value));
+}
+
+Environment& Environment::operator=(const Environment& other) {
+  if (this != &other) *this = Environment(other);
+  return *this;
+}
+
+Environment& Environment::operator=(Environment&& other) noexcept {
+  if (this == &other) return *this;
+  wipe();
+  m_text = std::move(other.m_text);
+  m_vars = std::move(other.m_vars);
+  m_slots = std::move(other.m_slots);
+  other.m_text.clear();
+  other.m_vars.clear();
+  other.m_slots.clear();
+  return *this;
+}
+
 Environment::~Environment() {
-  wipe_secrets(m_vars);
+  wipe();
 }
 
-Environment::Variables::const_iterator Environment::find(std::string_view name) const {
-  auto it = std::lower_bound(m_vars.begin(), m_vars.end(), name, by_name);
-  return it != m_vars.end() && it->first == name ? it : m_vars.end();
+void Environment::wipe() {
+  if (!m_text.empty()) explicit_bzero(m_text.data(), m_text.size());
 }
 
-// set and unset (tests' tools) copy into a new list rather than shifting entries in place: a moved-from
-// string keeps a short value in its own buffer, and a secret must not be left behind that way.
+Environment Environment::from_process() {
+  std::size_t count = 0;
+  for (char** entry = environ; entry && *entry; ++entry) ++count;
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
+  entries.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const char* text = environ[i];
+    if (const char* equals = std::strchr(text, '=')) {
+      entries.emplace_back(std::string_view(text, static_cast<std::size_t>(equals - text)), equals + 1);
+    }
+  }
+  Environment env;
+  env.assign(entries);
+  return env;
+}
+
+Environment::Variables Environment::all() const {
+  Variables sorted = m_vars;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
+// set and unset (tests' tools) build a new snapshot; the old buffer is wiped.
 void Environment::set(std::string_view name, std::string value) {
-  auto at = std::lower_bound(m_vars.begin(), m_vars.end(), name, by_name);
   Variables vars;
   vars.reserve(m_vars.size() + 1);
-  vars.insert(vars.end(), m_vars.begin(), at);
-  vars.emplace_back(std::string(name), std::move(value));
-  vars.insert(vars.end(), at != m_vars.end() && at->first == name ? at + 1 : at, m_vars.end());
-  wipe_secrets(m_vars);
-  m_vars = std::move(vars);
+  vars.emplace_back(name, value);  // first: it wins over the one it replaces
+  vars.insert(vars.end(), m_vars.begin(), m_vars.end());
+  assign(vars);
+  wipe_string(value);
 }
 
 void Environment::unset(std::string_view name) {
-  auto it = find(name);
-  if (it == m_vars.end()) return;
+  if (!view_any(name)) return;
   Variables vars;
-  vars.reserve(m_vars.size() - 1);
-  vars.insert(vars.end(), m_vars.cbegin(), it);
-  vars.insert(vars.end(), it + 1, m_vars.cend());
-  wipe_secrets(m_vars);
-  m_vars = std::move(vars);
+  vars.reserve(m_vars.size());
+  for (const auto& variable : m_vars) {
+    if (variable.first != name) vars.push_back(variable);
+  }
+  assign(vars);
+}
+
+const std::pair<std::string_view, std::string_view>* Environment::view_any(std::string_view name) const {
+  if (m_slots.empty()) return nullptr;
+  const std::size_t mask = m_slots.size() - 1;
+  for (std::size_t slot = hash_name(name) & mask; m_slots[slot] != 0; slot = (slot + 1) & mask) {
+    const auto& variable = m_vars[m_slots[slot] - 1];
+    if (variable.first == name) return &variable;
+  }
+  return nullptr;
+}
+
+std::optional<std::string_view> Environment::view(std::string_view name) const {
+  const auto* variable = view_any(name);
+  if (!variable || variable->second.empty()) return std::nullopt;
+  return variable->second;
 }
 
 std::optional<Secret> Environment::secret(std::string_view name) const {
-  auto it = find(name);
-  if (it == m_vars.end() || it->second.empty()) return std::nullopt;
-  return Secret(std::string_view(it->second));
+  if (auto value = view(name)) return Secret(*value);
+  return std::nullopt;
 }
 
 std::optional<std::string> Environment::get(std::string_view name) const {
-  auto it = find(name);
-  if (it == m_vars.end() || it->second.empty()) return std::nullopt;
-  return it->second;
+  if (auto value = view(name)) return std::string(*value);
+  return std::nullopt;
 }
 
 std::string Environment::home() const {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
+#include <string>
 
 extern char** environ;
 
@@ -61,6 +63,34 @@ TEST(Environment, TheSnapshotIsSortedAndTheFirstOfADuplicateWins) {
   env.unset("ABSENT");
   expected = {{"ALPHA", "again"}, {"EMPTY", ""}, {"MIDDLE", "m"}, {"TWICE", "one"}};
   EXPECT_EQ(env.all(), expected);
+}
+
+// A child's environment is written in the order of kura's own (a variable set later comes first), each name
+// once; lookups go through a hash of the name, which must find every one of many names.
+TEST(Environment, EntriesKeepTheProcessOrderAndManyNamesAreFound) {
+  char zeta[] = "ZETA=last";
+  char alpha[] = "ALPHA=first";
+  char twice_first[] = "TWICE=one";
+  char twice_second[] = "TWICE=two";
+  char* entries[] = {zeta, alpha, twice_first, twice_second, nullptr};
+  char** saved = environ;
+  environ = entries;
+  Environment env = Environment::from_process();
+  environ = saved;
+  Environment::Variables expected{{"ZETA", "last"}, {"ALPHA", "first"}, {"TWICE", "one"}};
+  EXPECT_EQ(env.entries(), expected);
+
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 300; ++i) many["VARIABLE_" + std::to_string(i * 7919)] = "value " + std::to_string(i);
+  Environment big(many);
+  for (const auto& [name, value] : many) EXPECT_EQ(big.get(name), value) << name;
+  EXPECT_EQ(big.get("VARIABLE_1"), std::nullopt);
+  Environment copy = big;  // the copy's views are onto its own buffer
+  big.set("VARIABLE_0", "changed");
+  EXPECT_EQ(copy.get("VARIABLE_0"), "value 0");
+  EXPECT_EQ(big.get("VARIABLE_0"), "changed");
+  EXPECT_EQ(big.entries().front().first, "VARIABLE_0");
+  EXPECT_EQ(big.entries().size(), many.size());
 }
 
 }  // namespace
