@@ -81,5 +81,27 @@ TEST(FlatJson, NestedErrorsNameTheirObject) {
   }
 }
 
+// Strings are scanned eight bytes at a time: a quote, a backslash or a control character is found wherever it
+// falls in a word, and the text around it is kept whole.
+TEST(FlatJson, LongStringsKeepEveryByteWhereverTheSpecialOneFalls) {
+  const std::string plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+  for (size_t at = 0; at <= 24; ++at) {
+    const std::string head = plain.substr(0, at);
+    const std::string tail = plain.substr(at);
+    auto escaped = FlatJson::parse("{\"s\": \"" + head + "\\\"" + tail + "\"}");
+    ASSERT_TRUE(escaped) << at << ": " << escaped.error().message;
+    EXPECT_EQ(escaped->string("s")->view(), head + "\"" + tail) << at;
+    auto unescaped = FlatJson::parse("{\"s\": \"" + head + tail + "\"}");
+    ASSERT_TRUE(unescaped) << at;
+    EXPECT_EQ(unescaped->string("s")->view(), plain) << at;
+    auto control = FlatJson::parse("{\"s\": \"" + head + "\x1f" + tail + "\"}");
+    ASSERT_FALSE(control) << at;
+    EXPECT_EQ(control.error().message, "a control character in a string") << at;
+    auto unterminated = FlatJson::parse("{\"s\": \"" + head + "\x01" + tail);
+    ASSERT_FALSE(unterminated) << at;
+    EXPECT_EQ(unterminated.error().message, "an unterminated string") << at;
+  }
+}
+
 }  // namespace
 }  // namespace kura
