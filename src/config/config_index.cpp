@@ -16,6 +16,8 @@
 
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/secret.h"
+#include "util/strings.h"
 
 namespace kura {
 
@@ -27,6 +29,8 @@ constexpr uint32_t k_id_bits = 24;
 constexpr uint32_t k_id_mask = (uint32_t{1} << k_id_bits) - 1;
 // The window the file streams through: small enough to stay in cache, and to cost few fresh pages.
 constexpr size_t k_window = size_t{64} * 1024;
+// A file up to this size is read whole when loaded (a few profiles): one read instead of one per section.
+constexpr uint64_t k_snapshot = 4096;
 // Hashed under a kept index's seed and stored beside it: a build whose name hash differs does not use it.
 constexpr std::string_view k_hash_check = "kura: the section name hash";
 
@@ -76,6 +80,7 @@ struct IniIndex::State {
   State& operator=(const State&) = delete;
   ~State() {
     if (fd >= 0) ::close(fd);
+    wipe_string(text);  // a credentials file's keys among them
   }
   uint64_t chunk_end(uint32_t chunk) const {
     return chunk + 1 < chunks.size() ? chunks[chunk + 1].begin : size;
@@ -210,7 +215,7 @@ Result<std::string> header_at(const State& s, uint64_t offset) {
   for (uint64_t length = 256;; length *= 2) {
     auto bytes = read_at(s, offset, length);
     if (!bytes) return bytes.error();
-    size_t end = bytes->find_first_of("\r\n");
+    size_t end = find_either(*bytes, '\r', '\n');
     if (end == std::string::npos && bytes->size() == length) continue;
     auto name = ini_header_name(std::string_view(*bytes).substr(0, end));
     return name ? std::string(*name) : std::string();  // "": not a header any more (the file changed)
@@ -550,6 +555,26 @@ Result<IniIndex> IniIndex::load(const std::string& path, Parse parse, Keep keep,
     if (persist && static_cast<uint64_t>(info.st_size) >= persist->min_size) {
       return build_persisted(std::move(state), keep, *persist);
     }
+    if (static_cast<uint64_t>(info.st_size) > k_snapshot) return build(std::move(state), parse, keep);
+    // A small file is read whole, once: its sections are then a snapshot, with no read per section.
+    std::string text(static_cast<size_t>(info.st_size) + 1, '\0');
+    size_t got = 0;
+    while (true) {
+      if (got == text.size()) text.resize(text.size() * 2);  // it grew since fstat
+      ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int error = errno;
+        wipe_string(text);
+        return read_error(path, error);  // State's destructor closes fd
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    text.resize(got);
+    ::close(fd);
+    state->fd = -1;
+    state->text = std::move(text);
     return build(std::move(state), parse, keep);
   }
   // A pipe, a file to parse whole, or a failure (util/fs words the error): the bytes in memory.
@@ -815,7 +840,7 @@ Result<std::vector<std::string>> IniIndex::names() const {
       intact = begin < text->size() && (chunk == 1 || begin > s.chunks[chunk - 1].begin) &&
                (begin == 0 || ends_line((*text)[begin - 1]));
       if (!intact) break;
-      const size_t end = text->find_first_of("\r\n", begin);
+      const size_t end = find_either(*text, '\r', '\n', begin);
       auto name = ini_header_name(std::string_view(*text).substr(begin, end - begin));
       intact = name && hash_of(s.seed, *name) == s.chunks[chunk].hash;
       if (intact) names.emplace_back(*name);

@@ -234,7 +234,7 @@ Result<IniDocument> IniDocument::parse(std::string_view text, std::string source
   // universal newlines: "\r\n", "\n" and a lone "\r" each end a line.
   size_t start = 0;
   while (start < text.size()) {
-    size_t stop = text.find_first_of("\r\n", start);
+    size_t stop = find_either(text, '\r', '\n', start);
     IniLine line;
     if (stop == std::string_view::npos) {
       line.text = std::string(text.substr(start));
@@ -311,7 +311,7 @@ Result<IniDocument> IniDocument::parse(std::string_view text, std::string source
       continue;
     }
     // "key = value" or "key: value", split at the first delimiter as configparser does.
-    size_t delimiter = stripped.find_first_of("=:");
+    size_t delimiter = find_either(stripped, '=', ':');
     std::string_view written_key =
         delimiter == std::string_view::npos ? std::string_view() : rstrip(stripped.substr(0, delimiter));
     if (written_key.empty()) {
@@ -451,7 +451,7 @@ Result<void> IniDocument::set(const std::string& section_name, const std::string
       // one.
       std::vector<IniLine> lines = m_lines;
       IniLine& line = lines[it->second];
-      size_t delimiter = line.text.find_first_of("=:");
+      size_t delimiter = find_either(line.text, '=', ':');
       size_t value_start = delimiter + 1;
       while (size_t length = space_at(line.text, value_start)) value_start += length;
       std::string prefix = line.text.substr(0, value_start);

@@ -11,6 +11,14 @@ std::string_view trim(std::string_view text);
 std::string to_lower(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+// Where the first of two characters is, at or after `from` (npos: neither): find_first_of for two, without
+// its generic set search, for the loops that read a config line by line.
+inline size_t find_either(std::string_view text, char a, char b, size_t from = 0) {
+  for (size_t i = from; i < text.size(); ++i) {
+    if (text[i] == a || text[i] == b) return i;
+  }
+  return std::string_view::npos;
+}
 
 // RFC 3986 percent-encoding of everything but unreserved characters (SigV4 and form bodies).
 std::string uri_encode(std::string_view text, bool keep_slash = false);

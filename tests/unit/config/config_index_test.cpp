@@ -691,6 +691,24 @@ TEST_F(ConfigIndexFiles, LoadsFromDiskAsFromText) {
   EXPECT_EQ(directory.error().message, read_file(dir).error().message);
 }
 
+// A small file (a few profiles) is read whole when loaded, in one read: its sections are a snapshot, which a
+// rewrite afterwards neither changes nor breaks.
+TEST_F(ConfigIndexFiles, ASmallFileIsReadWholeOnce) {
+  const std::string path = dir + "/config";
+  std::ofstream(path, std::ios::binary) << "[profile a]\nregion = old\n\n[profile b]\nregion = old\n";
+  auto index = IniIndex::load(path);
+  ASSERT_TRUE(index) << index.error().message;
+  {
+    std::ofstream rewrite(path, std::ios::binary | std::ios::trunc);
+    rewrite << "[profile b]\nregion = new\n\n[profile a]\nregion = new\n";
+  }
+  for (const char* name : {"profile a", "profile b"}) {
+    auto section = index->section(name);
+    ASSERT_TRUE(section && *section) << name;
+    EXPECT_EQ((*section)->values.at("region"), "old") << name;
+  }
+}
+
 // A section is read from the file when it is first asked for, then kept. A file rewritten in place since it
 // was indexed (as `aws configure set` writes) would mix two versions: what was read stays as read, and
 // reading more is an error that says so. A file replaced by a rename (as kura's own editor writes) is never
