@@ -53,6 +53,16 @@ Result<key_serial_t> kura_keyring(bool create) {
 }
 
 Result<Secret> read_key(key_serial_t id, const std::string& what) {
+  // Most keys (a file store's, 32 bytes) fit a small buffer: one read, where keyctl_read_alloc asks the size
+  // first. The length returned is the key's, whatever the buffer's.
+  char small[128];
+  long fitted = keyctl_read(id, small, sizeof small);
+  if (fitted >= 0 && static_cast<size_t>(fitted) <= sizeof small) {
+    Secret value(std::string_view(small, static_cast<size_t>(fitted)));
+    explicit_bzero(small, sizeof small);
+    return value;
+  }
+  explicit_bzero(small, sizeof small);
   void* buffer = nullptr;
   long length = keyctl_read_alloc(id, &buffer);
   if (length < 0) return make_error("kernel keyring: cannot read " + what + ": " + strerror(errno));
