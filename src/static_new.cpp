@@ -6,7 +6,7 @@
 // keeps the 16-byte alignment operator new promises. Memory of a small block is reused by its class, never
 // returned to malloc: the static kura runs no loop that would want it back (servers, refreshes and the like
 // are kura-full's, util/full_build.h), and `kura list` over 10,000 profiles frees and reuses as it streams.
-// The free lists are per thread, as the static kura runs none but its own.
+// The free lists are per thread: the static kura starts no thread, but a block is never shared by two lists.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
