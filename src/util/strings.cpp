@@ -117,11 +117,11 @@ std::string powershell_quote(std::string_view text) {
 
 std::string hex_encode(std::string_view bytes) {
   static const char* k_hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += k_hex[c >> 4];
-    out += k_hex[c & 0xF];
+  std::string out(bytes.size() * 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = k_hex[c >> 4];
+    out[2 * i + 1] = k_hex[c & 0xF];
   }
   return out;
 }
