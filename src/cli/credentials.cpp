@@ -232,10 +232,9 @@ std::vector<std::string> child_environment(const Environment& env,
     if (!inherited(name) ||
         std::find(also_left_out.begin(), also_left_out.end(), name) != also_left_out.end())
       continue;
-    std::string entry;
-    entry.reserve(name.size() + 1 + value.size());
-    entry.append(name).append(1, '=').append(value);
-    out.push_back(std::move(entry));
+    std::string& entry = out.emplace_back(name.size() + 1 + value.size(), '=');  // one allocation, two copies
+    name.copy(entry.data(), name.size());
+    value.copy(entry.data() + name.size() + 1, value.size());
   }
   return out;
 }
