@@ -17,7 +17,7 @@ namespace {
 constexpr std::size_t k_header = 16;
 constexpr std::size_t k_step = 16;
 constexpr std::size_t k_classes = 32;  // blocks of up to 512 bytes, header included
-constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::size_t k_chunk = std::size_t{64} * 1024;
 constexpr std::uint64_t k_large = ~std::uint64_t{0};  // the header of a block malloc holds
 
 struct FreeBlock {
