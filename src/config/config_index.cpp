@@ -192,7 +192,11 @@ Result<std::string> read_at(const State& s, uint64_t offset, uint64_t length) {
   while (got < length) {
     ssize_t n = ::pread(s.fd, out.data() + got, length - got, static_cast<off_t>(offset + got));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return read_error(s.source, errno);
+    if (n < 0) {
+      const int error = errno;
+      wipe_string(out);  // a credentials file's keys among them
+      return read_error(s.source, error);
+    }
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
@@ -253,7 +257,7 @@ Result<std::optional<std::string>> read_chunk(const State& s, uint32_t chunk) {
 // The whole file as it is now.
 Result<std::string> read_all(const State& s) {
   if (s.fd < 0) return s.text;
-  std::string out(std::max<uint64_t>(s.size, 4096) + 1, '\0');
+  std::string out(std::max<uint64_t>(s.size, 255) + 1, '\0');  // grown if the file did
   size_t got = 0;
   while (true) {
     if (got == out.size()) out.resize(out.size() * 2);
@@ -557,24 +561,12 @@ Result<IniIndex> IniIndex::load(const std::string& path, Parse parse, Keep keep,
     }
     if (static_cast<uint64_t>(info.st_size) > k_snapshot) return build(std::move(state), parse, keep);
     // A small file is read whole, once: its sections are then a snapshot, with no read per section.
-    std::string text(static_cast<size_t>(info.st_size) + 1, '\0');
-    size_t got = 0;
-    while (true) {
-      if (got == text.size()) text.resize(text.size() * 2);  // it grew since fstat
-      ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int error = errno;
-        wipe_string(text);
-        return read_error(path, error);  // State's destructor closes fd
-      }
-      if (n == 0) break;
-      got += static_cast<size_t>(n);
-    }
-    text.resize(got);
+    state->size = static_cast<uint64_t>(info.st_size);  // read_all's first guess; build() counts again
+    auto text = read_all(*state);
+    if (!text) return text.error();  // State's destructor closes fd
     ::close(fd);
     state->fd = -1;
-    state->text = std::move(text);
+    state->text = std::move(*text);
     return build(std::move(state), parse, keep);
   }
   // A pipe, a file to parse whole, or a failure (util/fs words the error): the bytes in memory.
