@@ -5,6 +5,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/render.h"
+#include "process/runner.h"
 #include "prompt/drivers.h"
 #include "util/fs.h"
 #include "util/strings.h"
@@ -232,9 +233,7 @@ std::vector<std::string> child_environment(const Environment& env,
     if (!inherited(name) ||
         std::find(also_left_out.begin(), also_left_out.end(), name) != also_left_out.end())
       continue;
-    std::string& entry = out.emplace_back(name.size() + 1 + value.size(), '=');  // one allocation, two copies
-    name.copy(entry.data(), name.size());
-    value.copy(entry.data() + name.size() + 1, value.size());
+    out.push_back(environment_entry(name, value));
   }
   return out;
 }

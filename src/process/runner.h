@@ -29,16 +29,20 @@ Result<int> run_chunks(const std::vector<std::string>& argv, const std::vector<s
 // unchanged.
 std::vector<char*> exec_array(const std::vector<std::string>& strings);
 
+// "NAME=value", as execve takes a variable: one allocation, two copies.
+inline std::string environment_entry(std::string_view name, std::string_view value) {
+  std::string entry(name.size() + 1 + value.size(), '=');
+  name.copy(entry.data(), name.size());
+  value.copy(entry.data() + name.size() + 1, value.size());
+  return entry;
+}
+
 // An environment for execve: "NAME=value" for each pair of `variables` (a map, or a list of pairs), in order.
 template <typename Pairs>
 std::vector<std::string> environment_entries(const Pairs& variables) {
   std::vector<std::string> entries;
   entries.reserve(variables.size());
-  for (const auto& [name, value] : variables) {
-    std::string& entry = entries.emplace_back();
-    entry.reserve(name.size() + 1 + value.size());
-    entry.append(name).append(1, '=').append(value);
-  }
+  for (const auto& [name, value] : variables) entries.push_back(environment_entry(name, value));
   return entries;
 }
 

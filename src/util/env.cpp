@@ -61,11 +61,7 @@ uint32_t hash_name(std::string_view name) {  // FNV-1a
 
 template <typename Pairs>
 void Environment::assign(const Pairs& pairs) {
-  std::size_t count = 0;
-  for (const auto& pair : pairs) {
-    (void)pair;
-    ++count;
-  }
+  const std::size_t count = pairs.size();
   std::size_t capacity = 16;
   while (capacity < 2 * count) capacity *= 2;
   const std::size_t mask = capacity - 1;

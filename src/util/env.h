@@ -62,7 +62,6 @@ class Environment {
   std::string data_home() const;
 
  private:
-  // From name/value pairs sorted by name, each name once.
   // From name/value pairs, keeping the first of a name.
   template <typename Pairs>
   void assign(const Pairs& pairs);
