@@ -87,13 +87,18 @@ Result<FlatJson> read_flat(std::string_view json, const std::string& action, Fla
   return parsed;
 }
 
+// Absent or null, as an optional member may be.
+bool is_absent(const FlatJson& json, std::string_view key) {
+  const FlatJsonValue* value = json.member(key);
+  return !value || value->kind == FlatJsonValue::Kind::null;
+}
+
 // A string member that is not secret: present (unless optional), bounded, and graphic ASCII.
 Result<std::string> text_member(const FlatJson& json, const std::string& key, const std::string& action,
                                 size_t max_bytes, bool required = true) {
   const Secret* value = json.string(key);
   if (!value) {
-    if (!required && (!json.has(key) || json.members().at(key).kind == FlatJsonValue::Kind::null))
-      return std::string();
+    if (!required && is_absent(json, key)) return std::string();
     return answer_error(action, json.has(key) ? "'s " + key + " is not a string" : " lacks " + key);
   }
   if (value->empty() && required) return answer_error(action, "'s " + key + " is empty");
@@ -107,7 +112,7 @@ Result<Secret> secret_member(const FlatJson& json, const std::string& key, const
                              bool required = true) {
   const Secret* value = json.string(key);
   if (!value) {
-    if (!required && (!json.has(key) || json.members().at(key).kind == FlatJsonValue::Kind::null)) {
+    if (!required && is_absent(json, key)) {
       return Secret();
     }
     return answer_error(action, json.has(key) ? "'s " + key + " is not a string" : " lacks " + key);
@@ -119,7 +124,7 @@ Result<Secret> secret_member(const FlatJson& json, const std::string& key, const
 // An integer member within [low, high]; `fallback` when it is absent (or null), if given.
 Result<long long> integer_member(const FlatJson& json, const std::string& key, const std::string& action,
                                  long long low, long long high, std::optional<long long> fallback = {}) {
-  if (fallback && (!json.has(key) || json.members().at(key).kind == FlatJsonValue::Kind::null)) {
+  if (fallback && is_absent(json, key)) {
     return *fallback;
   }
   auto value = json.integer(key);

@@ -124,15 +124,15 @@ void write_flattened(std::string_view json, TextWriter& out, Replaced& replaced)
 // "a string", "the number 2", "null", "an object", ...: what a member holds, never its text.
 std::string held_by(const FlatJson& json, const Replaced& replaced, const std::string& name) {
   if (auto found = replaced.find(name); found != replaced.end()) return found->second;
-  auto member = json.members().find(name);
-  if (member == json.members().end()) return "missing";
-  switch (member->second.kind) {
+  const FlatJsonValue* member = json.member(name);
+  if (!member) return "missing";
+  switch (member->kind) {
     case FlatJsonValue::Kind::string:
       return "a string";
     case FlatJsonValue::Kind::integer:
-      return "the number " + std::to_string(member->second.number);
+      return "the number " + std::to_string(member->number);
     case FlatJsonValue::Kind::boolean:
-      return member->second.flag ? "true" : "false";
+      return member->flag ? "true" : "false";
     case FlatJsonValue::Kind::object:
       return "an object";
     case FlatJsonValue::Kind::null:
@@ -175,9 +175,8 @@ Result<Credentials> parse_process_credentials(std::string_view json, const std::
   auto held = [&](const std::string& name) { return held_by(*parsed, replaced, name); };
   // Absent or null, as the AWS CLI reads an optional member (a replaced value is not null).
   auto absent = [&](const std::string& name) {
-    auto member = parsed->members().find(name);
-    return member == parsed->members().end() ||
-           (member->second.kind == FlatJsonValue::Kind::null && !replaced.count(name));
+    const FlatJsonValue* member = parsed->member(name);
+    return !member || (member->kind == FlatJsonValue::Kind::null && !replaced.count(name));
   };
   auto version = parsed->integer("Version");
   if (version != 1) {

@@ -1,6 +1,8 @@
 // The flat JSON reader.
 #include "util/flat_json.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -10,8 +12,10 @@ namespace kura {
 namespace {
 
 // Where the run of bytes at `at` that need no look ends, eight at a time: no quote, backslash or control
-// character (a session token is a thousand such bytes).
+// character (a session token is a thousand such bytes). The first such byte of a word is found exactly: the
+// borrow that marks it may mark later bytes too, never an earlier one.
 size_t plain_run(std::string_view text, size_t at) {
+  static_assert(std::endian::native == std::endian::little, "the word's first byte is its lowest");
   constexpr uint64_t k_ones = 0x0101010101010101ull;
   constexpr uint64_t k_high_bits = k_ones << 7;
   while (at + 8 <= text.size()) {
@@ -22,7 +26,8 @@ size_t plain_run(std::string_view text, size_t at) {
     // A byte is zero (after the xor), or below 0x20, where the subtraction borrows into its high bit.
     const uint64_t special =
         ((quote - k_ones) & ~quote) | ((backslash - k_ones) & ~backslash) | ((word - k_ones * 0x20) & ~word);
-    if (special & k_high_bits) break;
+    if (const uint64_t marked = special & k_high_bits)
+      return at + static_cast<size_t>(std::countr_zero(marked)) / 8;
     at += 8;
   }
   return at;
@@ -201,12 +206,12 @@ struct FlatJsonParser {
     if (!in.take('{')) return make_error("not a JSON object");
     in.skip_space();
     if (in.take('}')) return {};
+    json.m_members.reserve(8);
     while (true) {
       in.skip_space();
       if (!in.take('"')) return make_error("expected a member name");
       std::string key;
       if (auto read = in.string(key); !read) return read.error();
-      if (json.m_members.count(key)) return make_error("a duplicate member '" + key + "'");
       in.skip_space();
       if (!in.take(':')) return make_error("expected ':' after '" + key + "'");
       in.skip_space();
@@ -242,11 +247,53 @@ struct FlatJsonParser {
         value.kind = FlatJsonValue::Kind::integer;
         value.number = *number;
       }
-      json.m_members.emplace(std::move(key), std::move(value));
+      json.m_members.push_back(FlatJson::Member{std::move(key), std::move(value)});
       in.skip_space();
-      if (in.take('}')) return {};
+      if (in.take('}')) return index(json);
       if (!in.take(',')) return make_error("expected ',' or '}'");
     }
+  }
+
+  // Once an object is read: refuses a name given twice, and sorts the names of a big object for lookups.
+  static Result<void> index(FlatJson& json) {
+    const auto& members = json.m_members;
+    if (members.size() <= k_scanned) {
+      for (size_t i = 1; i < members.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+          if (members[j].name == members[i].name) return duplicate(members[i].name);
+        }
+      }
+      return {};
+    }
+    std::vector<uint32_t>& sorted = json.m_sorted;
+    sorted.resize(members.size());
+    for (size_t i = 0; i < sorted.size(); ++i) sorted[i] = static_cast<uint32_t>(i);
+    std::sort(sorted.begin(), sorted.end(),
+              [&](uint32_t a, uint32_t b) { return members[a].name < members[b].name; });
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      if (members[sorted[i - 1]].name == members[sorted[i]].name) return duplicate(members[sorted[i]].name);
+    }
+    return {};
+  }
+
+  static Error duplicate(const std::string& name) { return make_error("a duplicate member '" + name + "'"); }
+
+  // Up to this many members an object is searched from the start; beyond, through its sorted names.
+  static constexpr size_t k_scanned = 16;
+
+  static const FlatJsonValue* find(const FlatJson& json, std::string_view name) {
+    const auto& members = json.m_members;
+    if (json.m_sorted.empty()) {
+      for (const FlatJson::Member& member : members) {
+        if (member.name == name) return &member.value;
+      }
+      return nullptr;
+    }
+    auto at = std::lower_bound(
+        json.m_sorted.begin(), json.m_sorted.end(), name,
+        [&](uint32_t index, std::string_view wanted) { return members[index].name < wanted; });
+    if (at == json.m_sorted.end() || members[*at].name != name) return nullptr;
+    return &members[*at].value;
   }
 };
 
@@ -260,22 +307,24 @@ Result<FlatJson> FlatJson::parse(std::string_view text, Nesting nesting) {
   return json;
 }
 
-const Secret* FlatJson::string(const std::string& key) const {
-  auto it = m_members.find(key);
-  if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::string) return nullptr;
-  return &it->second.text;
+const FlatJsonValue* FlatJson::member(std::string_view name) const {
+  return FlatJsonParser::find(*this, name);
 }
 
-std::optional<long long> FlatJson::integer(const std::string& key) const {
-  auto it = m_members.find(key);
-  if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::integer) return std::nullopt;
-  return it->second.number;
+const Secret* FlatJson::string(std::string_view name) const {
+  const FlatJsonValue* value = member(name);
+  return value && value->kind == FlatJsonValue::Kind::string ? &value->text : nullptr;
 }
 
-const FlatJson* FlatJson::object(const std::string& key) const {
-  auto it = m_members.find(key);
-  if (it == m_members.end() || it->second.kind != FlatJsonValue::Kind::object) return nullptr;
-  return it->second.inner.get();
+std::optional<long long> FlatJson::integer(std::string_view name) const {
+  const FlatJsonValue* value = member(name);
+  if (!value || value->kind != FlatJsonValue::Kind::integer) return std::nullopt;
+  return value->number;
+}
+
+const FlatJson* FlatJson::object(std::string_view name) const {
+  const FlatJsonValue* value = member(name);
+  return value && value->kind == FlatJsonValue::Kind::object ? value->inner.get() : nullptr;
 }
 
 }  // namespace kura

@@ -6,11 +6,12 @@
 // this parser.
 #pragma once
 
-#include <map>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.h"
 #include "util/secret.h"
@@ -33,21 +34,33 @@ class FlatJson {
   // none: every member is flat. one_level: a member may also be an object whose own members are flat.
   enum class Nesting { none, one_level };
 
+  struct Member {
+    std::string name;
+    FlatJsonValue value;
+  };
+
   // Errors for anything else: nesting (beyond what `nesting` allows), arrays, floats, duplicate members,
   // trailing bytes, bad escapes or UTF-16.
   static Result<FlatJson> parse(std::string_view text, Nesting nesting = Nesting::none);
 
+  // The member of that name, or null.
+  const FlatJsonValue* member(std::string_view name) const;
   // The string member, if it is one.
-  const Secret* string(const std::string& key) const;
-  std::optional<long long> integer(const std::string& key) const;
+  const Secret* string(std::string_view name) const;
+  std::optional<long long> integer(std::string_view name) const;
   // The nested object member, if it is one.
-  const FlatJson* object(const std::string& key) const;
-  bool has(const std::string& key) const { return m_members.count(key) > 0; }
-  const std::map<std::string, FlatJsonValue>& members() const { return m_members; }
+  const FlatJson* object(std::string_view name) const;
+  bool has(std::string_view name) const { return member(name) != nullptr; }
+  // In the order of the text.
+  const std::vector<Member>& members() const { return m_members; }
 
  private:
   friend struct FlatJsonParser;
-  std::map<std::string, FlatJsonValue> m_members;
+  // Kept in the text's order: an item or an answer has a handful of members, looked up by a short scan. An
+  // object with more (the JSON is untrusted) also gets m_sorted, its members' indices by name, so neither the
+  // duplicate check nor a lookup is quadratic.
+  std::vector<Member> m_members;
+  std::vector<uint32_t> m_sorted;
 };
 
 }  // namespace kura

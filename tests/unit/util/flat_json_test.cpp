@@ -81,10 +81,39 @@ TEST(FlatJson, NestedErrorsNameTheirObject) {
   }
 }
 
+// Members keep the text's order; a small object is searched in place, a big one through its sorted names, and
+// either refuses a name given twice wherever the second one falls.
+TEST(FlatJson, ObjectsOfAnySizeFindEveryMemberAndRefuseDuplicates) {
+  for (size_t count : {1u, 2u, 16u, 17u, 40u}) {  // searched in place up to 16
+    std::string text = "{";
+    for (size_t i = 0; i < count; ++i)
+      text += (i ? ", \"m" : "\"m") + std::to_string(count - i) + "\": " + std::to_string(i);
+    auto json = FlatJson::parse(text + "}");
+    ASSERT_TRUE(json) << count << ": " << json.error().message;
+    ASSERT_EQ(json->members().size(), count);
+    for (size_t i = 0; i < count; ++i) {
+      const std::string name = "m" + std::to_string(count - i);
+      EXPECT_EQ(json->members()[i].name, name);
+      EXPECT_EQ(json->integer(name), static_cast<long long>(i)) << count << " " << name;
+    }
+    EXPECT_FALSE(json->has("m0")) << count;
+    EXPECT_FALSE(json->has("m" + std::to_string(count + 1))) << count;
+    EXPECT_EQ(json->member("m"), nullptr) << count;
+    for (size_t again = 1; again <= count; ++again) {
+      auto twice = FlatJson::parse(text + ", \"m" + std::to_string(again) + "\": true}");
+      ASSERT_FALSE(twice) << count << " " << again;
+      EXPECT_EQ(twice.error().message, "a duplicate member 'm" + std::to_string(again) + "'");
+    }
+  }
+}
+
 // Strings are scanned eight bytes at a time: a quote, a backslash or a control character is found wherever it
 // falls in a word, and the text around it is kept whole.
 TEST(FlatJson, LongStringsKeepEveryByteWhereverTheSpecialOneFalls) {
-  const std::string plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+  // With the neighbours of the special bytes (' ', '!', '#', '[', ']', DEL) and of UTF-8 among the plain
+  // ones.
+  const std::string plain =
+      "ABCDEFGH !#[]\x7f\xc3\xa9IJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
   for (size_t at = 0; at <= 24; ++at) {
     const std::string head = plain.substr(0, at);
     const std::string tail = plain.substr(at);
