@@ -204,8 +204,8 @@ const CommandSpec* find_command(std::string_view name, Persona persona) {
 void bind_global_flags(FlagSet& flags, Persona persona) {
   for (const SettingSpec& spec : setting_specs()) {
     if (has_flag(spec, persona)) {
-      flags.collect(std::string(spec.flag), std::string(spec.value_name), !spec.value_name.empty(),
-                    std::string(spec.help));
+      flags.collect(StaticText::of(spec.flag), StaticText::of(spec.value_name), !spec.value_name.empty(),
+                    StaticText::of(spec.help));  // views into the constexpr settings table
     }
   }
 }

@@ -47,10 +47,9 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   return best;
 }
 
-std::vector<std::string> FlagSet::split_names(std::string_view names) {
-  // Every command binds its flags on every run, a hit's included: one vector and a string per spelling, not
-  // a list of pieces first.
-  std::vector<std::string> out;
+std::vector<std::string_view> FlagSet::split_names(std::string_view names) {
+  // Every command binds its flags on every run, a hit's included: one vector of views into the static text.
+  std::vector<std::string_view> out;
   out.reserve(static_cast<std::size_t>(std::count(names.begin(), names.end(), ',')) + 1);
   while (!names.empty()) {
     const std::size_t comma = names.find(',');
@@ -61,38 +60,38 @@ std::vector<std::string> FlagSet::split_names(std::string_view names) {
   return out;
 }
 
-void FlagSet::option(const std::string& names, std::string value_name, std::optional<std::string>* out,
-                     std::string help) {
-  add_flag(names, std::move(value_name), std::move(help)).optional = out;
+void FlagSet::option(StaticText names, StaticText value_name, std::optional<std::string>* out,
+                     StaticText help) {
+  add_flag(names, value_name, help).optional = out;
 }
 
-void FlagSet::option(const std::string& names, std::string value_name, std::string* out, std::string help) {
-  add_flag(names, std::move(value_name), std::move(help)).text = out;
+void FlagSet::option(StaticText names, StaticText value_name, std::string* out, StaticText help) {
+  add_flag(names, value_name, help).text = out;
 }
 
-void FlagSet::repeated(const std::string& names, std::string value_name, std::vector<std::string>* out,
-                       std::string help) {
-  add_flag(names, std::move(value_name), std::move(help)).many = out;
+void FlagSet::repeated(StaticText names, StaticText value_name, std::vector<std::string>* out,
+                       StaticText help) {
+  add_flag(names, value_name, help).many = out;
 }
 
-void FlagSet::flag(const std::string& names, bool* out, std::string help) {
-  add_flag(names, "", std::move(help)).boolean = out;
+void FlagSet::flag(StaticText names, bool* out, StaticText help) {
+  add_flag(names, "", help).boolean = out;
 }
 
-void FlagSet::flag(const std::string& names, std::optional<bool>* out, std::string help) {
-  add_flag(names, "", std::move(help)).tristate = out;
+void FlagSet::flag(StaticText names, std::optional<bool>* out, StaticText help) {
+  add_flag(names, "", help).tristate = out;
 }
 
-void FlagSet::collect(const std::string& names, std::string value_name, bool takes_value, std::string help) {
-  add_flag(names, takes_value ? std::move(value_name) : "", std::move(help)).collected = true;
+void FlagSet::collect(StaticText names, StaticText value_name, bool takes_value, StaticText help) {
+  add_flag(names, takes_value ? value_name : StaticText(""), help).collected = true;
 }
 
-void FlagSet::choices(const std::string& names, std::vector<std::string> allowed) {
-  if (Flag* flag = find(split_names(names).at(0))) flag->allowed = std::move(allowed);
+void FlagSet::choices(std::string_view name, std::vector<std::string> allowed) {
+  if (Flag* flag = find(name)) flag->allowed = std::move(allowed);
 }
 
-void FlagSet::suggest(const std::string& names, std::vector<std::string> values) {
-  if (Flag* flag = find(split_names(names).at(0))) flag->suggested = std::move(values);
+void FlagSet::suggest(std::string_view name, std::vector<std::string> values) {
+  if (Flag* flag = find(name)) flag->suggested = std::move(values);
 }
 
 void FlagSet::positional(std::string name, std::string* out, std::string help) {
@@ -130,12 +129,12 @@ void FlagSet::rest(std::string name, std::vector<std::string>* out, std::string 
   m_rest_help = std::move(help);
 }
 
-FlagSet::Flag& FlagSet::add_flag(const std::string& names, std::string value_name, std::string help) {
+FlagSet::Flag& FlagSet::add_flag(StaticText names, StaticText value_name, StaticText help) {
   if (m_flags.empty()) m_flags.reserve(32);  // a command's flags with the global ones, moved once at most
   Flag flag;
-  flag.names = split_names(names);
-  flag.value_name = std::move(value_name);
-  flag.help = std::move(help);
+  flag.names = split_names(names.view());
+  flag.value_name = value_name.view();
+  flag.help = help.view();
   m_flags.push_back(std::move(flag));
   return m_flags.back();
 }
@@ -153,7 +152,7 @@ Result<void> FlagSet::store(Flag& flag, std::string_view spelling, std::string v
     return make_error(std::string(spelling) + ": '" + value + "' is not one of " + join(flag.allowed, ", "));
   }
   if (flag.collected) {
-    m_collected.emplace_back(flag.names.front(), std::move(value));
+    m_collected.emplace_back(std::string(flag.names.front()), std::move(value));
   } else if (flag.boolean) {
     *flag.boolean = value != "0";
   } else if (flag.tristate) {
@@ -211,7 +210,8 @@ Result<void> FlagSet::parse(const std::vector<std::string>& args, size_t from) {
         continue;
       }
       if (!inline_value) {
-        if (i + 1 >= args.size()) return make_error(name + " needs a value (" + flag->value_name + ")");
+        if (i + 1 >= args.size())
+          return make_error(name + " needs a value (" + std::string(flag->value_name) + ")");
         inline_value = args[++i];
       }
       if (auto stored = store(*flag, name, std::move(*inline_value)); !stored) return stored;
@@ -261,8 +261,9 @@ std::string FlagSet::help(std::string_view usage) const {
   std::string text = "usage: " + std::string(usage) + usage_line() + "\n";
   if (!m_flags.empty()) text += "\nflags:\n";
   for (const Flag& flag : m_flags) {
-    text += "  " + join(flag.names, ", ") + (flag.value_name.empty() ? "" : " " + flag.value_name) + "\n";
-    text += "      " + flag.help + "\n";
+    text += "  " + join(flag.names, ", ") +
+            (flag.value_name.empty() ? "" : " " + std::string(flag.value_name)) + "\n";
+    text += "      " + std::string(flag.help) + "\n";
   }
   return text;
 }

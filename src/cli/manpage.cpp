@@ -30,7 +30,7 @@ std::string roff(std::string_view text) {
 
 std::string flag_names(const FlagSet::Flag& flag) {
   std::string names;
-  for (const std::string& name : flag.names)
+  for (std::string_view name : flag.names)
     names += (names.empty() ? "" : ", ") + ("\\fB" + roff(name) + "\\fR");
   if (!flag.value_name.empty()) names += " \\fI" + roff(flag.value_name) + "\\fR";
   return names;

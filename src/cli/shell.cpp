@@ -94,7 +94,7 @@ std::vector<std::string> profile_candidates(AppDeps& deps) {
 std::vector<std::string> value_candidates(const FlagSet::Flag& flag, AppDeps& deps) {
   if (!flag.allowed.empty()) return flag.allowed;
   if (!flag.suggested.empty()) return flag.suggested;
-  const std::string& name = flag.names.front();
+  const std::string_view name = flag.names.front();
   if (name == "--backend" || name == "--session-backend" || name == "--from" || name == "--to") {
     return {"secret-service", "pass", "kernel", "file"};
   }
@@ -216,8 +216,8 @@ std::vector<std::string> completions(const std::vector<std::string>& given, AppD
   } else if (current.starts_with("-")) {
     for (const FlagSet* set : {&flags, &globals}) {
       for (const FlagSet::Flag& flag : set->declared_flags()) {
-        for (const std::string& name : flag.names) {
-          if (name.starts_with("--")) candidates.push_back(name);
+        for (std::string_view name : flag.names) {
+          if (name.starts_with("--")) candidates.emplace_back(name);
         }
       }
     }

@@ -32,13 +32,26 @@ std::vector<std::string> split(std::string_view text, char separator) {
   return parts;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+namespace {
+
+template <typename Part>
+std::string join_parts(const std::vector<Part>& parts, std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i) out += separator;
     out += parts[i];
   }
   return out;
+}
+
+}  // namespace
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  return join_parts(parts, separator);
+}
+
+std::string join(const std::vector<std::string_view>& parts, std::string_view separator) {
+  return join_parts(parts, separator);
 }
 
 static bool is_unreserved(unsigned char c) {

@@ -11,6 +11,7 @@ std::string_view trim(std::string_view text);
 std::string to_lower(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+std::string join(const std::vector<std::string_view>& parts, std::string_view separator);
 // Where the first of two characters is, at or after `from` (npos: neither): find_first_of for two, without
 // its generic set search, for the loops that read a config line by line.
 inline size_t find_either(std::string_view text, char a, char b, size_t from = 0) {
