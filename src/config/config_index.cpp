@@ -261,11 +261,18 @@ Result<std::string> read_all(const State& s) {
   size_t got = 0;
   while (true) {
     if (got == out.size()) out.resize(out.size() * 2);
-    ssize_t n = ::pread(s.fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+    const size_t wanted = out.size() - got;
+    ssize_t n = ::pread(s.fd, out.data() + got, wanted, static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return read_error(s.source, errno);
+    if (n < 0) {
+      const int error = errno;
+      wipe_string(out);  // a credentials file's keys among them
+      return read_error(s.source, error);
+    }
     if (n == 0) break;
     got += static_cast<size_t>(n);
+    // A file on disk reads short only at its end: once the size it stated is in, no read just to see the end.
+    if (s.size > 0 && got >= s.size && static_cast<size_t>(n) < wanted) break;
   }
   out.resize(got);
   return out;

@@ -26,16 +26,22 @@ Result<std::optional<std::string>> read_file(const std::string& path) {
     return errno_error("cannot open", path, errno);
   }
   // Read straight into the string, sized from fstat (one byte more, so that a file of the size stated ends in
-  // one read); a file that grows, or one with no size (a pipe, /proc), doubles it.
+  // one read); a file that grows, or one with no size (a pipe, /proc), doubles it. A file on disk reads short
+  // only at its end: once its stated size is in, a short read is the last, with no second one to see the end.
+  // (/proc's files state no size and come a page or so per read: they are read until a read gives nothing.)
   std::string data;
   struct stat st {};
   size_t first = 4096;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-    first = static_cast<size_t>(st.st_size) + 1;
+  size_t stated = SIZE_MAX;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    stated = static_cast<size_t>(st.st_size);
+    first = stated + 1;
+  }
   size_t used = 0;
   while (true) {
     if (used == data.size()) data.resize(used == 0 ? first : used * 2);
-    ssize_t n = ::read(fd, data.data() + used, data.size() - used);
+    const size_t wanted = data.size() - used;
+    ssize_t n = ::read(fd, data.data() + used, wanted);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -45,6 +51,7 @@ Result<std::optional<std::string>> read_file(const std::string& path) {
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
+    if (used >= stated && static_cast<size_t>(n) < wanted) break;
   }
   ::close(fd);
   data.resize(used);

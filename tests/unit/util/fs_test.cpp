@@ -57,6 +57,18 @@ TEST(ReadFile, WholeFilesOfAnySizeAndFilesWithoutASize) {
   auto status = read_file("/proc/self/status");  // st_size 0, several KB of text
   ASSERT_TRUE(status && *status);
   EXPECT_NE((*status)->find("VmRSS"), std::string::npos);
+  // /proc gives a file bigger than a page a page or so per read: a short read is not its end. smaps has a
+  // VmFlags line for every mapping that maps lists, some 1 KB of text each.
+  auto smaps = read_file("/proc/self/smaps");
+  auto maps = read_file("/proc/self/maps");
+  ASSERT_TRUE(smaps && *smaps && maps && *maps);
+  EXPECT_GT((*smaps)->size(), 8192u);
+  auto count = [](const std::string& text, std::string_view what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(**smaps, "VmFlags:"), count(**maps, "\n"));
 
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
