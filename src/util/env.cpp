@@ -39,6 +39,9 @@ bool is_secret_variable(std::string_view name) {
 void scrub_secret_variables() {
   std::vector<std::string> names;
   for (char** entry = environ; entry && *entry; ++entry) {
+    // An entry starts as its name does ("AWS_=" has the name "AWS_"; "AWS=" neither): its first five bytes
+    // tell a name no secret variable can have, without looking for the '='.
+    if (!is_credential_variable_name(std::string_view(*entry, strnlen(*entry, 5)))) continue;
     char* eq = strchr(*entry, '=');
     if (!eq || !is_secret_variable(std::string_view(*entry, static_cast<size_t>(eq - *entry)))) continue;
     // The strings of the initial environment live in the process's stack block, which /proc/PID/environ

@@ -25,14 +25,22 @@ TEST(SecretVariables, AreNamedOnceAndLeftOutOfChildren) {
 }
 
 TEST(SecretVariables, ScrubbingWipesAndRemovesThemFromTheProcessEnvironment) {
-  ::setenv("KURA_FILE_PASSPHRASE", "hunter2", 1);
+  const char* secrets[] = {"KURA_FILE_PASSPHRASE",  "AWS_VAULT_FILE_PASSPHRASE",
+                           "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                           "AWS_SECURITY_TOKEN",    "AWS_CONTAINER_AUTHORIZATION_TOKEN"};
+  for (const char* name : secrets) ::setenv(name, "hunter2", 1);
   ::setenv("KURA_TEST_KEEP", "kept", 1);
+  ::setenv("AWS_", "kept too", 1);
   Environment snapshot = Environment::from_process();
   scrub_secret_variables();
-  EXPECT_EQ(::getenv("KURA_FILE_PASSPHRASE"), nullptr);
+  for (const char* name : secrets) {
+    EXPECT_EQ(::getenv(name), nullptr) << name;
+    EXPECT_EQ(*snapshot.get(name), "hunter2") << name;
+  }
   EXPECT_STREQ(::getenv("KURA_TEST_KEEP"), "kept");
-  EXPECT_EQ(*snapshot.get("KURA_FILE_PASSPHRASE"), "hunter2");
+  EXPECT_STREQ(::getenv("AWS_"), "kept too");
   ::unsetenv("KURA_TEST_KEEP");
+  ::unsetenv("AWS_");
 }
 
 // The snapshot is sorted by name and, as getenv does, keeps the first of two entries with one name; entries
