@@ -15,7 +15,8 @@ bool g_core_limit_saved = false;
 
 void harden_process() {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (::getrlimit(RLIMIT_CORE, &g_core_limit) == 0) {
+  // A soft limit that is already 0 (most systems' default) is left alone, and so has nothing to give back.
+  if (::getrlimit(RLIMIT_CORE, &g_core_limit) == 0 && g_core_limit.rlim_cur != 0) {
     g_core_limit_saved = true;
     // Only the soft limit: lowering the hard one could not be undone for the children.
     rlimit none{0, g_core_limit.rlim_max};

@@ -50,5 +50,28 @@ TEST(Hardening, NoCoreDumpsForKuraButChildrenKeepTheirLimit) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "2: kura's own core limit is not 0; 3: the child did not get it back";
 }
 
+// A soft limit of 0 (most systems' default) is kept as it is, by kura and by its children.
+TEST(Hardening, ACoreLimitOfZeroStaysZero) {
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    rlimit before{};
+    ::getrlimit(RLIMIT_CORE, &before);
+    before.rlim_cur = 0;
+    ::setrlimit(RLIMIT_CORE, &before);
+    harden_process();
+    rlimit now{};
+    ::getrlimit(RLIMIT_CORE, &now);
+    if (now.rlim_cur != 0 || now.rlim_max != before.rlim_max) ::_exit(2);
+    auto ran = spawn({"sh", "-c", "ulimit -c"}, {});
+    if (!ran || ran->out != "0\n") ::_exit(3);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: kura changed its core limits; 3: the child's core limit is not 0";
+}
+
 }  // namespace
 }  // namespace kura
