@@ -7,6 +7,7 @@
 // returned to malloc: the static kura runs no loop that would want it back (servers, refreshes and the like
 // are kura-full's, util/full_build.h), and `kura list` over 10,000 profiles frees and reuses as it streams.
 // The free lists are per thread: the static kura starts no thread, but a block is never shared by two lists.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +29,17 @@ thread_local FreeBlock* t_free[k_classes];
 thread_local char* t_next = nullptr;
 thread_local char* t_end = nullptr;
 
+// The first chunk is static, where malloc's would come from a brk() beyond the heap's first 132 KiB (which
+// libstdc++'s exception pool half fills): a run's small blocks mostly fit in it. Its pages, like the heap's,
+// are the kernel's zero pages until written.
+alignas(16) char g_first_chunk[k_chunk];
+std::atomic<bool> g_first_chunk_taken{false};
+
+char* new_chunk() {
+  if (!g_first_chunk_taken.exchange(true, std::memory_order_relaxed)) return g_first_chunk;
+  return static_cast<char*>(std::malloc(k_chunk));
+}
+
 void* allocate(std::size_t size) {
   const std::size_t total = (size + k_header + k_step - 1) / k_step * k_step;
   char* block = nullptr;
@@ -41,7 +53,7 @@ void* allocate(std::size_t size) {
     } else {
       if (static_cast<std::size_t>(t_end - t_next) < total) {
         // The rest of the old chunk (at most one large block's worth) is left unused.
-        t_next = static_cast<char*>(std::malloc(k_chunk));
+        t_next = new_chunk();
         if (!t_next) throw std::bad_alloc();
         t_end = t_next + k_chunk;
       }
