@@ -3,9 +3,9 @@
 shared machine falls on all of them alike. With --shuffle each round takes the commands in another (seeded)
 order: a command that follows another binary starts with colder caches than one that follows itself (10-20% on
 this machine for kura's hit), and a fixed order gives that to the same commands in every round. Reports the
-median wall time, the ratio to the first command (the baseline, e.g. /bin/true) and the spread, as a Markdown
-table. (Peak RSS is measured apart, with GNU time: posix_spawn's child starts in this Python's memory, so its
-ru_maxrss says nothing about the command.)
+median wall time, the ratio to the first command (the baseline, e.g. /bin/true) with its 95% bootstrap interval
+(rounds resampled whole), and the spread, as a Markdown table. (Peak RSS is measured apart, with GNU time:
+posix_spawn's child starts in this Python's memory, so its ru_maxrss says nothing about the command.)
 
   interleave.py [--runs N] [--warmup N] [--shuffle] NAME=COMMAND [NAME=COMMAND ...]
 
@@ -42,6 +42,25 @@ def run_once(argv, env):
     return elapsed / 1e6
 
 
+def ratio_intervals(times, base_name, resamples=1000):
+    """For each command, where the ratio of its median to the baseline's falls in 95% of bootstrap resamples.
+    Rounds are resampled whole (each command's run of a round with the baseline's run of the same round), as
+    the noise of a round falls on all of its runs."""
+    rounds = len(times[base_name])
+    picker = random.Random(7)
+    ratios = {name: [] for name in times}
+    for _ in range(resamples):
+        picked = [picker.randrange(rounds) for _ in range(rounds)]
+        base = statistics.median(times[base_name][i] for i in picked)
+        for name, runs in times.items():
+            ratios[name].append(statistics.median(runs[i] for i in picked) / base)
+    out = {}
+    for name, values in ratios.items():
+        values.sort()
+        out[name] = (values[int(len(values) * 0.025)], values[int(len(values) * 0.975) - 1])
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
@@ -60,14 +79,17 @@ def main():
             ms = run_once(argv, env)
             if round_ >= args.warmup:
                 times[name].append(ms)
-    base = statistics.median(times[commands[0][0]])
-    print(f"| command | median | ratio to `{commands[0][0]}` | p10–p90 |")
-    print("| --- | --- | --- | --- |")
+    base_name = commands[0][0]
+    base = statistics.median(times[base_name])
+    intervals = ratio_intervals(times, base_name)
+    print(f"| command | median | ratio to `{base_name}` | 95% interval of the ratio | p10–p90 |")
+    print("| --- | --- | --- | --- | --- |")
     for name, _, _ in commands:
         t = sorted(times[name])
         median = statistics.median(t)
         p10, p90 = t[len(t) // 10], t[len(t) * 9 // 10]
-        print(f"| {name} | {median:.2f} ms | {median / base:.2f}× | {p10:.2f}–{p90:.2f} ms |")
+        low, high = intervals[name]
+        print(f"| {name} | {median:.2f} ms | {median / base:.2f}× | {low:.2f}–{high:.2f}× | {p10:.2f}–{p90:.2f} ms |")
     shuffled = ", each in another order" if args.shuffle else ""
     print(f"\n{args.runs} interleaved rounds{shuffled}, after {args.warmup} warm-up rounds.")
 
