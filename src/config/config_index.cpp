@@ -257,24 +257,8 @@ Result<std::optional<std::string>> read_chunk(const State& s, uint32_t chunk) {
 // The whole file as it is now.
 Result<std::string> read_all(const State& s) {
   if (s.fd < 0) return s.text;
-  std::string out(std::max<uint64_t>(s.size, 255) + 1, '\0');  // grown if the file did
-  size_t got = 0;
-  while (true) {
-    if (got == out.size()) out.resize(out.size() * 2);
-    const size_t wanted = out.size() - got;
-    ssize_t n = ::pread(s.fd, out.data() + got, wanted, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
-      wipe_string(out);  // a credentials file's keys among them
-      return read_error(s.source, error);
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-    // A file on disk reads short only at its end: once the size it stated is in, no read just to see the end.
-    if (s.size > 0 && got >= s.size && static_cast<size_t>(n) < wanted) break;
-  }
-  out.resize(got);
+  std::string out;
+  if (const int error = read_to_end(s.fd, s.size, true, out); error != 0) return read_error(s.source, error);
   return out;
 }
 

@@ -25,37 +25,39 @@ Result<std::optional<std::string>> read_file(const std::string& path) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::string>();
     return errno_error("cannot open", path, errno);
   }
-  // Read straight into the string, sized from fstat (one byte more, so that a file of the size stated ends in
-  // one read); a file that grows, or one with no size (a pipe, /proc), doubles it. A file on disk reads short
-  // only at its end: once its stated size is in, a short read is the last, with no second one to see the end.
-  // (/proc's files state no size and come a page or so per read: they are read until a read gives nothing.)
-  std::string data;
   struct stat st {};
-  size_t first = 4096;
-  size_t stated = SIZE_MAX;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    stated = static_cast<size_t>(st.st_size);
-    first = stated + 1;
-  }
+  const bool sized = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  std::string data;
+  const int err = read_to_end(fd, sized ? static_cast<uint64_t>(st.st_size) : 0, false, data);
+  ::close(fd);
+  if (err != 0) return errno_error("cannot read", path, err);
+  return std::optional<std::string>(std::move(data));
+}
+
+int read_to_end(int fd, uint64_t stated, bool from_start, std::string& out) {
+  // Straight into the string, one byte more than the size stated, so that a file of that size ends in one
+  // read; a file that grows, or one with no size, doubles it. A file on disk reads short only at its end:
+  // once its stated size is in, a short read is the last, with no second one to see the end. (/proc's files
+  // state no size and come a page or so per read: they are read until a read gives nothing.)
+  out.assign(stated > 0 ? static_cast<size_t>(stated) + 1 : 4096, '\0');
   size_t used = 0;
   while (true) {
-    if (used == data.size()) data.resize(used == 0 ? first : used * 2);
-    const size_t wanted = data.size() - used;
-    ssize_t n = ::read(fd, data.data() + used, wanted);
+    if (used == out.size()) out.resize(used * 2);
+    const size_t wanted = out.size() - used;
+    const ssize_t n = from_start ? ::pread(fd, out.data() + used, wanted, static_cast<off_t>(used))
+                                 : ::read(fd, out.data() + used, wanted);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      wipe_string(data);
-      return errno_error("cannot read", path, err);
+      const int err = errno;
+      wipe_string(out);  // what was read of it: a credentials file's keys, perhaps
+      return err;
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
-    if (used >= stated && static_cast<size_t>(n) < wanted) break;
+    if (stated > 0 && used >= stated && static_cast<size_t>(n) < wanted) break;
   }
-  ::close(fd);
-  data.resize(used);
-  return std::optional<std::string>(std::move(data));
+  out.resize(used);
+  return 0;
 }
 
 std::string parent_directory(const std::string& path) {

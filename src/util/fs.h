@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,11 @@ namespace kura {
 
 // Empty optional when the file does not exist; an error when it exists but cannot be read.
 Result<std::optional<std::string>> read_file(const std::string& path);
+
+// Everything an open file holds, into `out`: with read(2) from the descriptor's place (a pipe too), or with
+// `from_start` by pread(2) from offset 0 (a descriptor that is read elsewhere as well). `stated` is the size
+// fstat gave, 0 for none (a pipe, /proc). 0, or the errno of the read that failed, with `out` wiped.
+int read_to_end(int fd, uint64_t stated, bool from_start, std::string& out);
 
 // Creates the directory and its missing parents; the last component gets `mode`.
 Result<void> make_directories(const std::string& path, unsigned mode);
