@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
 
 #include "process/hardening.h"
 
@@ -26,35 +27,38 @@ TEST(Spawn, SecretVariablesAreNotInherited) {
   EXPECT_NE(ran->out.find("KURA_TEST_GIVEN=yes"), std::string::npos);
 }
 
-// In a forked child, so the test binary itself stays dumpable.
-TEST(Hardening, NoCoreDumpsForKuraButChildrenKeepTheirLimit) {
+// The exit status of `body` run in a forked child (or -1 when the child did not exit), so that hardening
+// leaves the test binary itself dumpable.
+int in_child(const std::function<int()>& body) {
   pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  if (pid < 0) return -1;
+  if (pid == 0) ::_exit(body());
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Hardening, NoCoreDumpsForKuraButChildrenKeepTheirLimit) {
+  const int status = in_child([] {
     rlimit before{};
     ::getrlimit(RLIMIT_CORE, &before);
-    if (before.rlim_max == 0) ::_exit(0);  // nothing to lower or restore here
+    if (before.rlim_max == 0) return 0;  // nothing to lower or restore here
     before.rlim_cur = before.rlim_max;
     ::setrlimit(RLIMIT_CORE, &before);
     harden_process();
     rlimit now{};
     ::getrlimit(RLIMIT_CORE, &now);
-    if (now.rlim_cur != 0) ::_exit(2);
+    if (now.rlim_cur != 0) return 2;
     auto ran = spawn({"sh", "-c", "ulimit -c"}, {});
-    if (!ran || ran->out == "0\n") ::_exit(3);
-    ::_exit(0);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: kura's own core limit is not 0; 3: the child did not get it back";
+    if (!ran || ran->out == "0\n") return 3;
+    return 0;
+  });
+  EXPECT_EQ(status, 0) << "2: kura's own core limit is not 0; 3: the child did not get it back";
 }
 
 // A soft limit of 0 (most systems' default) is kept as it is, by kura and by its children.
 TEST(Hardening, ACoreLimitOfZeroStaysZero) {
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  const int status = in_child([] {
     rlimit before{};
     ::getrlimit(RLIMIT_CORE, &before);
     before.rlim_cur = 0;
@@ -62,15 +66,12 @@ TEST(Hardening, ACoreLimitOfZeroStaysZero) {
     harden_process();
     rlimit now{};
     ::getrlimit(RLIMIT_CORE, &now);
-    if (now.rlim_cur != 0 || now.rlim_max != before.rlim_max) ::_exit(2);
+    if (now.rlim_cur != 0 || now.rlim_max != before.rlim_max) return 2;
     auto ran = spawn({"sh", "-c", "ulimit -c"}, {});
-    if (!ran || ran->out != "0\n") ::_exit(3);
-    ::_exit(0);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: kura changed its core limits; 3: the child's core limit is not 0";
+    if (!ran || ran->out != "0\n") return 3;
+    return 0;
+  });
+  EXPECT_EQ(status, 0) << "2: kura changed its core limits; 3: the child's core limit is not 0";
 }
 
 }  // namespace
