@@ -573,6 +573,7 @@ Result<Settings> resolve_settings(const Environment& env, const std::map<std::st
         if (flag == spec.flag) {
           value = given;
           source = spec.flag;
+          break;
         }
       }
     }
